@@ -1,0 +1,109 @@
+package io.parley.platform.calls;
+
+import io.parley.platform.tenancy.Ids;
+import io.parley.platform.tenancy.Mode;
+import io.parley.platform.tenancy.TenantId;
+import io.parley.platform.web.ApiProblemException;
+import io.parley.platform.web.ProblemType;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import jakarta.persistence.Version;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
+/** A call from a persona to one number, now or at a scheduled instant. */
+@Entity
+@Table(name = "calls")
+public class Call {
+
+    @Id
+    private UUID id;
+
+    @Column(name = "tenant_id", nullable = false)
+    private UUID tenantId;
+
+    @Column(name = "persona_id", nullable = false)
+    private UUID personaId;
+
+    @Column(name = "to_number", nullable = false)
+    private String toNumber;
+
+    @Column(nullable = false)
+    private String status;
+
+    @Column(nullable = false)
+    private String mode;
+
+    @Column(name = "scheduled_at", nullable = false)
+    private Instant scheduledAt;
+
+    @Column(name = "time_zone")
+    private String timeZone;
+
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(nullable = false, columnDefinition = "jsonb")
+    private Map<String, Object> variables;
+
+    @Column(name = "created_at", nullable = false)
+    private Instant createdAt;
+
+    @Column(name = "updated_at", nullable = false)
+    private Instant updatedAt;
+
+    @Column(name = "canceled_at")
+    private Instant canceledAt;
+
+    @Version
+    private long version;
+
+    protected Call() {}
+
+    Call(TenantId tenant, UUID personaId, String to, Mode mode, Instant scheduledAt, String timeZone,
+         Map<String, Object> variables, Instant now) {
+        this.id = Ids.next();
+        this.tenantId = tenant.value();
+        this.personaId = personaId;
+        this.toNumber = to;
+        this.status = CallStatus.SCHEDULED.wire();
+        this.mode = mode.wire();
+        this.scheduledAt = scheduledAt;
+        this.timeZone = timeZone;
+        this.variables = new LinkedHashMap<>(variables);
+        this.createdAt = now;
+        this.updatedAt = now;
+    }
+
+    /** Moves the call to {@code target}, or answers 409 if the call cannot go there from where it is. */
+    CallStatus transition(CallStatus target, Instant now) {
+        CallStatus from = status();
+        if (!from.canBecome(target)) {
+            throw new ApiProblemException(ProblemType.INVALID_CALL_TRANSITION,
+                    "A " + from.wire() + " call cannot become " + target.wire());
+        }
+        this.status = target.wire();
+        this.updatedAt = now;
+        if (target == CallStatus.CANCELED) {
+            this.canceledAt = now;
+        }
+        return from;
+    }
+
+    public UUID id() { return id; }
+    public TenantId tenant() { return new TenantId(tenantId); }
+    public UUID personaId() { return personaId; }
+    public String to() { return toNumber; }
+    public CallStatus status() { return CallStatus.fromWire(status); }
+    public Mode mode() { return Mode.fromWire(mode); }
+    public Instant scheduledAt() { return scheduledAt; }
+    public String timeZone() { return timeZone; }
+    public Map<String, Object> variables() { return Map.copyOf(variables); }
+    public Instant createdAt() { return createdAt; }
+    public Instant updatedAt() { return updatedAt; }
+    public Instant canceledAt() { return canceledAt; }
+}

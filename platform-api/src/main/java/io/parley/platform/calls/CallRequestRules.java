@@ -1,0 +1,85 @@
+package io.parley.platform.calls;
+
+import com.google.i18n.phonenumbers.NumberParseException;
+import com.google.i18n.phonenumbers.PhoneNumberUtil;
+import com.google.i18n.phonenumbers.Phonenumber.PhoneNumber;
+import io.parley.platform.web.ApiProblemException;
+import io.parley.platform.web.ApiProblemException.FieldError;
+import io.parley.platform.web.ProblemType;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.zone.ZoneRulesProvider;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** The checks a new call's fields must pass beyond the spec's schema; each failure names its field. */
+final class CallRequestRules {
+
+    static final int MAX_VARIABLES = 50;
+    static final int MAX_VARIABLE_LENGTH = 2000;
+    /** A little clock skew is forgiven; a time further in the past is a mistake. */
+    static final Duration PAST_TOLERANCE = Duration.ofMinutes(5);
+    private static final Pattern VARIABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
+    private static final PhoneNumberUtil PHONES = PhoneNumberUtil.getInstance();
+
+    private final List<FieldError> errors = new ArrayList<>();
+
+    /** The number in E.164 if libphonenumber deems it a valid number of its country. */
+    String phoneNumber(String to) {
+        try {
+            PhoneNumber number = PHONES.parse(to, null);
+            if (PHONES.isValidNumber(number)) {
+                return PHONES.format(number, PhoneNumberUtil.PhoneNumberFormat.E164);
+            }
+        } catch (NumberParseException e) {
+            // reported below
+        }
+        errors.add(new FieldError("to", "not a valid phone number in E.164 (e.g. +442071838750)"));
+        return null;
+    }
+
+    void timeZone(String zone) {
+        if (zone != null && !ZoneRulesProvider.getAvailableZoneIds().contains(zone)) {
+            errors.add(new FieldError("timeZone", "not an IANA time zone (e.g. Europe/London)"));
+        }
+    }
+
+    void scheduledAt(Instant at, Instant now) {
+        if (at != null && at.isBefore(now.minus(PAST_TOLERANCE))) {
+            errors.add(new FieldError("scheduledAt", "is in the past"));
+        }
+    }
+
+    void variables(Map<String, Object> variables) {
+        if (variables == null) {
+            return;
+        }
+        if (variables.size() > MAX_VARIABLES) {
+            errors.add(new FieldError("variables", "at most " + MAX_VARIABLES + " variables"));
+            return;
+        }
+        variables.forEach((name, value) -> {
+            String field = "variables." + name;
+            if (!VARIABLE_NAME.matcher(name).matches()) {
+                errors.add(new FieldError(field, "a variable name is a letter or _ then up to 63 letters, digits or _"));
+            } else if (value instanceof String s && s.length() > MAX_VARIABLE_LENGTH) {
+                errors.add(new FieldError(field, "at most " + MAX_VARIABLE_LENGTH + " characters"));
+            } else if (!(value == null || value instanceof String || value instanceof Number || value instanceof Boolean)) {
+                errors.add(new FieldError(field, "must be a string, number or boolean"));
+            }
+        });
+    }
+
+    void unknownPersona() {
+        errors.add(new FieldError("personaId", "no such persona"));
+    }
+
+    void throwIfAny() {
+        if (!errors.isEmpty()) {
+            throw new ApiProblemException(ProblemType.VALIDATION_ERROR,
+                    errors.stream().map(e -> e.field() + ": " + e.detail()).reduce((a, b) -> a + "; " + b).orElseThrow(), errors);
+        }
+    }
+}

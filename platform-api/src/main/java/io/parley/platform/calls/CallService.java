@@ -1,0 +1,144 @@
+package io.parley.platform.calls;
+
+import io.parley.platform.personas.PersonaDeleted;
+import io.parley.platform.personas.PersonaService;
+import io.parley.platform.tenancy.Caller;
+import io.parley.platform.tenancy.TenantId;
+import io.parley.platform.tenancy.TenantTransactions;
+import io.parley.platform.web.ApiProblemException;
+import io.parley.platform.web.Cursor;
+import io.parley.platform.web.Page;
+import jakarta.persistence.EntityManager;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Service;
+
+/**
+ * Calls of a tenant: recorded, listed, canceled, each change written to the call's event log in the
+ * same transaction. Dialling comes with the scheduling and telephony features.
+ */
+@Service
+public class CallService {
+
+    /** A call to place: {@code scheduledAt} null means at once. */
+    public record Request(UUID personaId, String to, Instant scheduledAt, String timeZone, Map<String, Object> variables) {}
+
+    private final EntityManager entities;
+    private final TenantTransactions transactions;
+    private final PersonaService personas;
+    private final Clock clock;
+
+    public CallService(EntityManager entities, TenantTransactions transactions, PersonaService personas, Clock clock) {
+        this.entities = entities;
+        this.transactions = transactions;
+        this.personas = personas;
+        this.clock = clock;
+    }
+
+    public Call create(Caller caller, Request request) {
+        Instant now = clock.instant();
+        CallRequestRules rules = new CallRequestRules();
+        String to = rules.phoneNumber(request.to());
+        rules.timeZone(request.timeZone());
+        rules.scheduledAt(request.scheduledAt(), now);
+        rules.variables(request.variables());
+        TenantId tenant = caller.tenant();
+        return transactions.write(tenant, () -> {
+            if (!personas.exists(tenant, request.personaId())) {
+                rules.unknownPersona();
+            }
+            rules.throwIfAny();
+            Map<String, Object> variables = new HashMap<>();
+            if (request.variables() != null) {
+                request.variables().forEach((k, v) -> {
+                    if (v != null) variables.put(k, v);
+                });
+            }
+            Call call = new Call(tenant, request.personaId(), to, caller.mode(),
+                    request.scheduledAt() == null ? now : request.scheduledAt(), request.timeZone(), variables, now);
+            entities.persist(call);
+            entities.persist(new CallEvent(tenant, call.id(), "call.created", null, CallStatus.SCHEDULED, caller.actor(), null, now));
+            entities.flush();
+            return call;
+        });
+    }
+
+    public Call get(TenantId tenant, UUID id) {
+        return transactions.read(tenant, () -> find(tenant, id)).orElseThrow(() -> ApiProblemException.notFound("call"));
+    }
+
+    public Call cancel(Caller caller, UUID id, String reason) {
+        TenantId tenant = caller.tenant();
+        return transactions.write(tenant, () -> {
+            Call call = find(tenant, id).orElseThrow(() -> ApiProblemException.notFound("call"));
+            transition(call, CallStatus.CANCELED, "call.canceled", caller.actor(), reason);
+            return call;
+        });
+    }
+
+    public Page<Call> page(TenantId tenant, String cursor, int limit, CallStatus status, UUID personaId) {
+        UUID after = Cursor.decode(cursor);
+        return transactions.read(tenant, () -> {
+            var query = entities.createQuery("select c from Call c where c.tenantId = :tenant"
+                            + (after == null ? "" : " and c.id < :after")
+                            + (status == null ? "" : " and c.status = :status")
+                            + (personaId == null ? "" : " and c.personaId = :persona")
+                            + " order by c.id desc", Call.class)
+                    .setParameter("tenant", tenant.value())
+                    .setMaxResults(limit + 1);
+            if (after != null) query.setParameter("after", after);
+            if (status != null) query.setParameter("status", status.wire());
+            if (personaId != null) query.setParameter("persona", personaId);
+            return Page.of(query.getResultList(), limit, Call::id);
+        });
+    }
+
+    /** The call's events, oldest first; 404 when the tenant has no such call. */
+    public Page<CallEvent> events(TenantId tenant, UUID callId, String cursor, int limit) {
+        UUID after = Cursor.decode(cursor);
+        return transactions.read(tenant, () -> {
+            find(tenant, callId).orElseThrow(() -> ApiProblemException.notFound("call"));
+            var query = entities.createQuery("select e from CallEvent e where e.tenantId = :tenant and e.callId = :call"
+                            + (after == null ? "" : " and e.id > :after") + " order by e.id asc", CallEvent.class)
+                    .setParameter("tenant", tenant.value())
+                    .setParameter("call", callId)
+                    .setMaxResults(limit + 1);
+            if (after != null) query.setParameter("after", after);
+            return Page.of(query.getResultList(), limit, CallEvent::id);
+        });
+    }
+
+    /** A deleted persona places no more calls: its scheduled calls are canceled in the same transaction. */
+    @EventListener
+    void on(PersonaDeleted deleted) {
+        transactions.write(deleted.tenant(), () -> {
+            entities.createQuery("select c from Call c where c.tenantId = :tenant and c.personaId = :persona and c.status = :status", Call.class)
+                    .setParameter("tenant", deleted.tenant().value())
+                    .setParameter("persona", deleted.persona())
+                    .setParameter("status", CallStatus.SCHEDULED.wire())
+                    .getResultList()
+                    .forEach(call -> transition(call, CallStatus.CANCELED, "call.canceled", deleted.actor(), "persona deleted"));
+            return null;
+        });
+    }
+
+    private void transition(Call call, CallStatus target, String eventType, String actor, String reason) {
+        Instant now = clock.instant();
+        CallStatus from = call.transition(target, now);
+        entities.persist(new CallEvent(call.tenant(), call.id(), eventType, from, target, actor, reason, now));
+        entities.flush();
+    }
+
+    private Optional<Call> find(TenantId tenant, UUID id) {
+        return entities.createQuery("select c from Call c where c.tenantId = :tenant and c.id = :id", Call.class)
+                .setParameter("tenant", tenant.value())
+                .setParameter("id", id)
+                .getResultStream()
+                .findFirst();
+    }
+}

@@ -1,0 +1,107 @@
+package io.parley.platform.calls.web;
+
+import static io.parley.platform.web.ApiTimes.utc;
+
+import io.parley.platform.api.CallsApi;
+import io.parley.platform.api.model.CallEventPage;
+import io.parley.platform.api.model.CallPage;
+import io.parley.platform.api.model.CancelCallRequest;
+import io.parley.platform.api.model.CreateCallRequest;
+import io.parley.platform.api.model.Mode;
+import io.parley.platform.calls.Call;
+import io.parley.platform.calls.CallEvent;
+import io.parley.platform.calls.CallService;
+import io.parley.platform.calls.CallStatus;
+import io.parley.platform.idempotency.Idempotency;
+import io.parley.platform.tenancy.Caller;
+import io.parley.platform.tenancy.web.Callers;
+import io.parley.platform.web.Page;
+import java.util.UUID;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+class CallsController implements CallsApi {
+
+    private final CallService calls;
+    private final Idempotency idempotency;
+
+    CallsController(CallService calls, Idempotency idempotency) {
+        this.calls = calls;
+        this.idempotency = idempotency;
+    }
+
+    @Override
+    public ResponseEntity<io.parley.platform.api.model.Call> createCall(CreateCallRequest request, String idempotencyKey) {
+        Caller caller = Callers.current();
+        CallService.Request call = new CallService.Request(request.getPersonaId(), request.getTo(),
+                request.getScheduledAt() == null ? null : request.getScheduledAt().toInstant(),
+                request.getTimeZone(), request.getVariables());
+        return idempotency.run(caller.tenant(), idempotencyKey, "createCall", request, io.parley.platform.api.model.Call.class,
+                () -> ResponseEntity.status(HttpStatus.CREATED).body(toApi(calls.create(caller, call))));
+    }
+
+    @Override
+    public ResponseEntity<io.parley.platform.api.model.Call> getCall(UUID callId) {
+        return ResponseEntity.ok(toApi(calls.get(Callers.current().tenant(), callId)));
+    }
+
+    @Override
+    public ResponseEntity<io.parley.platform.api.model.Call> cancelCall(UUID callId, String idempotencyKey, CancelCallRequest request) {
+        Caller caller = Callers.current();
+        String reason = request == null ? null : request.getReason();
+        return idempotency.run(caller.tenant(), idempotencyKey, "cancelCall:" + callId, request, io.parley.platform.api.model.Call.class,
+                () -> ResponseEntity.ok(toApi(calls.cancel(caller, callId, reason))));
+    }
+
+    @Override
+    public ResponseEntity<CallPage> listCalls(Integer limit, String cursor, io.parley.platform.api.model.CallStatus status, UUID personaId) {
+        Page<Call> page = calls.page(Callers.current().tenant(), cursor, limit,
+                status == null ? null : CallStatus.fromWire(status.getValue()), personaId);
+        return ResponseEntity.ok(new CallPage()
+                .data(page.map(CallsController::toApi).items())
+                .hasMore(page.hasMore())
+                .nextCursor(page.nextCursor()));
+    }
+
+    @Override
+    public ResponseEntity<CallEventPage> listCallEvents(UUID callId, Integer limit, String cursor) {
+        Page<CallEvent> page = calls.events(Callers.current().tenant(), callId, cursor, limit);
+        return ResponseEntity.ok(new CallEventPage()
+                .data(page.map(CallsController::toApi).items())
+                .hasMore(page.hasMore())
+                .nextCursor(page.nextCursor()));
+    }
+
+    static io.parley.platform.api.model.Call toApi(Call call) {
+        return new io.parley.platform.api.model.Call()
+                .id(call.id())
+                .personaId(call.personaId())
+                .to(call.to())
+                .status(status(call.status()))
+                .mode(Mode.fromValue(call.mode().wire()))
+                .scheduledAt(utc(call.scheduledAt()))
+                .timeZone(call.timeZone())
+                .variables(new java.util.LinkedHashMap<>(call.variables()))
+                .createdAt(utc(call.createdAt()))
+                .updatedAt(utc(call.updatedAt()))
+                .canceledAt(utc(call.canceledAt()));
+    }
+
+    static io.parley.platform.api.model.CallEvent toApi(CallEvent event) {
+        return new io.parley.platform.api.model.CallEvent()
+                .id(event.id())
+                .callId(event.callId())
+                .type(event.type())
+                .fromStatus(status(event.fromStatus()))
+                .toStatus(status(event.toStatus()))
+                .actor(event.actor())
+                .reason(event.reason())
+                .occurredAt(utc(event.occurredAt()));
+    }
+
+    private static io.parley.platform.api.model.CallStatus status(CallStatus status) {
+        return status == null ? null : io.parley.platform.api.model.CallStatus.fromValue(status.wire());
+    }
+}

@@ -1,0 +1,54 @@
+package io.parley.platform.config;
+
+import java.net.URI;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Parley's own settings ({@code parley.*} in application.yaml, where every key is commented).
+ *
+ * @param operatorToken bearer token allowed to create tenants; blank closes tenant creation
+ * @param publicUrl     the URL this API is reached at, printed at start-up
+ * @param database      how platform-api reaches PostgreSQL
+ * @param redis         how platform-api reaches Redis
+ * @param embedded      whether embedded PostgreSQL/Redis may start when none is configured
+ * @param demo          the demo tenant made at start-up
+ * @param api           limits of the public API
+ * @param auth          JWT settings for the admin UI
+ */
+@ConfigurationProperties("parley")
+public record ParleyProperties(
+        String operatorToken,
+        URI publicUrl,
+        Database database,
+        Redis redis,
+        Embedded embedded,
+        Demo demo,
+        Api api,
+        Auth auth) {
+
+    public record Database(String url, String appRole, String appPassword) {}
+
+    public record Redis(String url) {}
+
+    public record Embedded(EmbeddedMode mode) {}
+
+    public enum EmbeddedMode { AUTO, NEVER }
+
+    public record Demo(boolean enabled) {}
+
+    public record Api(DataSize maxBodyBytes, Duration idempotencyTtl) {}
+
+    public record Auth(Jwt jwt) {}
+
+    public record Jwt(String issuerUri, String jwkSetUri, String tenantClaim, String roleClaim) {
+        public boolean configured() {
+            return !isBlank(issuerUri) || !isBlank(jwkSetUri);
+        }
+    }
+
+    static boolean isBlank(String s) {
+        return s == null || s.isBlank();
+    }
+}

@@ -1,0 +1,100 @@
+package io.parley.platform.personas;
+
+import io.parley.platform.tenancy.Ids;
+import io.parley.platform.tenancy.TenantId;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import jakarta.persistence.Version;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.UUID;
+
+/** A voice character a tenant configures: who it is, what it says first, how it sounds. */
+@Entity
+@Table(name = "personas")
+public class Persona {
+
+    /** How a persona sounds. */
+    public record Voice(String provider, String voiceId) {}
+
+    @Id
+    private UUID id;
+
+    @Column(name = "tenant_id", nullable = false)
+    private UUID tenantId;
+
+    @Column(nullable = false)
+    private String name;
+
+    @Column(nullable = false)
+    private String kind;
+
+    @Column(name = "system_prompt", nullable = false)
+    private String systemPrompt;
+
+    @Column(name = "first_message", nullable = false)
+    private String firstMessage;
+
+    @Column(nullable = false)
+    private String language;
+
+    @Column(name = "voice_provider", nullable = false)
+    private String voiceProvider;
+
+    @Column(name = "voice_id", nullable = false)
+    private String voiceId;
+
+    @Column(name = "created_at", nullable = false)
+    private Instant createdAt;
+
+    @Column(name = "updated_at", nullable = false)
+    private Instant updatedAt;
+
+    @Column(name = "deleted_at")
+    private Instant deletedAt;
+
+    @Version
+    private long version;
+
+    protected Persona() {}
+
+    Persona(TenantId tenant, String name, PersonaKind kind, String systemPrompt, String firstMessage,
+            String language, Voice voice, Instant now) {
+        this.id = Ids.next();
+        this.tenantId = tenant.value();
+        this.name = name;
+        setKind(kind);
+        this.systemPrompt = systemPrompt;
+        this.firstMessage = firstMessage;
+        this.language = language;
+        setVoice(voice);
+        this.createdAt = now;
+        this.updatedAt = now;
+    }
+
+    void setName(String name) { this.name = name; }
+    void setKind(PersonaKind kind) { this.kind = kind.name().toLowerCase(Locale.ROOT); }
+    void setSystemPrompt(String systemPrompt) { this.systemPrompt = systemPrompt; }
+    void setFirstMessage(String firstMessage) { this.firstMessage = firstMessage; }
+    void setLanguage(String language) { this.language = language; }
+    void setVoice(Voice voice) {
+        this.voiceProvider = voice.provider();
+        this.voiceId = voice.voiceId();
+    }
+    void touch(Instant now) { this.updatedAt = now; }
+    void delete(Instant now) { this.deletedAt = now; this.updatedAt = now; }
+
+    public UUID id() { return id; }
+    public TenantId tenant() { return new TenantId(tenantId); }
+    public String name() { return name; }
+    public PersonaKind kind() { return PersonaKind.valueOf(kind.toUpperCase(Locale.ROOT)); }
+    public String systemPrompt() { return systemPrompt; }
+    public String firstMessage() { return firstMessage; }
+    public String language() { return language; }
+    public Voice voice() { return new Voice(voiceProvider, voiceId); }
+    public Instant createdAt() { return createdAt; }
+    public Instant updatedAt() { return updatedAt; }
+    public boolean deleted() { return deletedAt != null; }
+}

@@ -1,0 +1,3 @@
+package io.parley.platform.personas;
+
+public enum PersonaKind { SANTA, COMPANION, RECEPTIONIST, CUSTOM }

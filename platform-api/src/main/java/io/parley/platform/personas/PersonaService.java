@@ -1,0 +1,124 @@
+package io.parley.platform.personas;
+
+import io.parley.platform.tenancy.TenantId;
+import io.parley.platform.tenancy.TenantTransactions;
+import io.parley.platform.web.ApiProblemException;
+import io.parley.platform.web.Cursor;
+import io.parley.platform.web.Page;
+import jakarta.persistence.EntityManager;
+import java.time.Clock;
+import java.util.IllformedLocaleException;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.stereotype.Service;
+
+/** Personas of a tenant. Every method takes the tenant first; there is no way to reach another's. */
+@Service
+public class PersonaService {
+
+    /** What a new persona is made of; {@code language} and {@code voice} may be absent. */
+    public record Draft(String name, PersonaKind kind, String systemPrompt, String firstMessage, String language, Persona.Voice voice) {}
+
+    /** Changes to a persona; absent (null) fields keep their value. */
+    public record Changes(String name, PersonaKind kind, String systemPrompt, String firstMessage, String language, Persona.Voice voice) {}
+
+    static final String DEFAULT_LANGUAGE = "en-US";
+    static final Persona.Voice DEFAULT_VOICE = new Persona.Voice("offline", "cmu-slt-hsmm");
+
+    private final EntityManager entities;
+    private final TenantTransactions transactions;
+    private final ApplicationEventPublisher events;
+    private final Clock clock;
+
+    public PersonaService(EntityManager entities, TenantTransactions transactions, ApplicationEventPublisher events, Clock clock) {
+        this.entities = entities;
+        this.transactions = transactions;
+        this.events = events;
+        this.clock = clock;
+    }
+
+    public Persona create(TenantId tenant, Draft draft) {
+        String language = draft.language() == null ? DEFAULT_LANGUAGE : normalizeLanguage(draft.language());
+        Persona.Voice voice = draft.voice() == null ? DEFAULT_VOICE : draft.voice();
+        return transactions.write(tenant, () -> {
+            Persona persona = new Persona(tenant, draft.name(), draft.kind(), draft.systemPrompt(), draft.firstMessage(),
+                    language, voice, clock.instant());
+            entities.persist(persona);
+            entities.flush();
+            return persona;
+        });
+    }
+
+    public Persona update(TenantId tenant, UUID id, Changes changes) {
+        String language = changes.language() == null ? null : normalizeLanguage(changes.language());
+        return transactions.write(tenant, () -> {
+            Persona persona = find(tenant, id).orElseThrow(() -> ApiProblemException.notFound("persona"));
+            if (changes.name() != null) persona.setName(changes.name());
+            if (changes.kind() != null) persona.setKind(changes.kind());
+            if (changes.systemPrompt() != null) persona.setSystemPrompt(changes.systemPrompt());
+            if (changes.firstMessage() != null) persona.setFirstMessage(changes.firstMessage());
+            if (language != null) persona.setLanguage(language);
+            if (changes.voice() != null) persona.setVoice(changes.voice());
+            persona.touch(clock.instant());
+            entities.flush();
+            return persona;
+        });
+    }
+
+    public Persona get(TenantId tenant, UUID id) {
+        return transactions.read(tenant, () -> find(tenant, id)).orElseThrow(() -> ApiProblemException.notFound("persona"));
+    }
+
+    /** Whether the tenant has this (undeleted) persona. */
+    public boolean exists(TenantId tenant, UUID id) {
+        return transactions.read(tenant, () -> find(tenant, id).isPresent());
+    }
+
+    public void delete(TenantId tenant, UUID id, String actor) {
+        transactions.write(tenant, () -> {
+            Persona persona = find(tenant, id).orElseThrow(() -> ApiProblemException.notFound("persona"));
+            persona.delete(clock.instant());
+            entities.flush();
+            events.publishEvent(new PersonaDeleted(tenant, id, actor, clock.instant()));
+            return null;
+        });
+    }
+
+    public Page<Persona> page(TenantId tenant, String cursor, int limit, PersonaKind kind) {
+        UUID after = Cursor.decode(cursor);
+        return transactions.read(tenant, () -> {
+            var query = entities.createQuery("select p from Persona p where p.tenantId = :tenant and p.deletedAt is null"
+                            + (after == null ? "" : " and p.id < :after")
+                            + (kind == null ? "" : " and p.kind = :kind")
+                            + " order by p.id desc", Persona.class)
+                    .setParameter("tenant", tenant.value())
+                    .setMaxResults(limit + 1);
+            if (after != null) query.setParameter("after", after);
+            if (kind != null) query.setParameter("kind", kind.name().toLowerCase(Locale.ROOT));
+            return Page.of(query.getResultList(), limit, Persona::id);
+        });
+    }
+
+    private Optional<Persona> find(TenantId tenant, UUID id) {
+        return entities.createQuery("select p from Persona p where p.tenantId = :tenant and p.id = :id and p.deletedAt is null", Persona.class)
+                .setParameter("tenant", tenant.value())
+                .setParameter("id", id)
+                .getResultStream()
+                .findFirst();
+    }
+
+    /** A well-formed BCP-47 tag in its canonical case ({@code en-us} becomes {@code en-US}), else 422. */
+    static String normalizeLanguage(String tag) {
+        try {
+            Locale locale = new Locale.Builder().setLanguageTag(tag).build();
+            if (locale.getLanguage().isEmpty()) {
+                throw new IllformedLocaleException("no language");
+            }
+            return locale.toLanguageTag();
+        } catch (IllformedLocaleException e) {
+            throw ApiProblemException.invalidField("language", "not a BCP-47 language tag (e.g. en-US)");
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package io.parley.platform.personas.web;
+
+import static io.parley.platform.web.ApiTimes.utc;
+
+import io.parley.platform.api.PersonasApi;
+import io.parley.platform.api.model.CreatePersonaRequest;
+import io.parley.platform.api.model.PersonaPage;
+import io.parley.platform.api.model.UpdatePersonaRequest;
+import io.parley.platform.api.model.Voice;
+import io.parley.platform.api.model.VoiceProvider;
+import io.parley.platform.idempotency.Idempotency;
+import io.parley.platform.personas.Persona;
+import io.parley.platform.personas.PersonaKind;
+import io.parley.platform.personas.PersonaService;
+import io.parley.platform.tenancy.Caller;
+import io.parley.platform.tenancy.web.Callers;
+import io.parley.platform.web.ApiProblemException;
+import io.parley.platform.web.Page;
+import java.util.Locale;
+import java.util.UUID;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+class PersonasController implements PersonasApi {
+
+    private final PersonaService personas;
+    private final Idempotency idempotency;
+
+    PersonasController(PersonaService personas, Idempotency idempotency) {
+        this.personas = personas;
+        this.idempotency = idempotency;
+    }
+
+    @Override
+    public ResponseEntity<io.parley.platform.api.model.Persona> createPersona(CreatePersonaRequest request, String idempotencyKey) {
+        Caller caller = Callers.current();
+        requireText("name", request.getName());
+        requireText("systemPrompt", request.getSystemPrompt());
+        requireText("firstMessage", request.getFirstMessage());
+        PersonaService.Draft draft = new PersonaService.Draft(request.getName().strip(), kind(request.getKind()),
+                request.getSystemPrompt(), request.getFirstMessage(), request.getLanguage(), voice(request.getVoice()));
+        return idempotency.run(caller.tenant(), idempotencyKey, "createPersona", request,
+                io.parley.platform.api.model.Persona.class,
+                () -> ResponseEntity.status(HttpStatus.CREATED).body(toApi(personas.create(caller.tenant(), draft))));
+    }
+
+    @Override
+    public ResponseEntity<io.parley.platform.api.model.Persona> getPersona(UUID personaId) {
+        return ResponseEntity.ok(toApi(personas.get(Callers.current().tenant(), personaId)));
+    }
+
+    @Override
+    public ResponseEntity<io.parley.platform.api.model.Persona> updatePersona(UUID personaId, UpdatePersonaRequest request) {
+        if (request.getName() != null) requireText("name", request.getName());
+        if (request.getSystemPrompt() != null) requireText("systemPrompt", request.getSystemPrompt());
+        if (request.getFirstMessage() != null) requireText("firstMessage", request.getFirstMessage());
+        PersonaService.Changes changes = new PersonaService.Changes(
+                request.getName() == null ? null : request.getName().strip(),
+                request.getKind() == null ? null : kind(request.getKind()),
+                request.getSystemPrompt(), request.getFirstMessage(), request.getLanguage(), voice(request.getVoice()));
+        return ResponseEntity.ok(toApi(personas.update(Callers.current().tenant(), personaId, changes)));
+    }
+
+    @Override
+    public ResponseEntity<Void> deletePersona(UUID personaId) {
+        Caller caller = Callers.current();
+        personas.delete(caller.tenant(), personaId, caller.actor());
+        return ResponseEntity.noContent().build();
+    }
+
+    @Override
+    public ResponseEntity<PersonaPage> listPersonas(Integer limit, String cursor, io.parley.platform.api.model.PersonaKind kind) {
+        Page<Persona> page = personas.page(Callers.current().tenant(), cursor, limit, kind == null ? null : kind(kind));
+        return ResponseEntity.ok(new PersonaPage()
+                .data(page.map(PersonasController::toApi).items())
+                .hasMore(page.hasMore())
+                .nextCursor(page.nextCursor()));
+    }
+
+    private static void requireText(String field, String value) {
+        if (value.isBlank()) {
+            throw ApiProblemException.invalidField(field, "must not be blank");
+        }
+    }
+
+    private static PersonaKind kind(io.parley.platform.api.model.PersonaKind kind) {
+        return PersonaKind.valueOf(kind.getValue().toUpperCase(Locale.ROOT));
+    }
+
+    private static Persona.Voice voice(Voice voice) {
+        return voice == null ? null : new Persona.Voice(voice.getProvider().getValue(), voice.getVoiceId());
+    }
+
+    static io.parley.platform.api.model.Persona toApi(Persona persona) {
+        return new io.parley.platform.api.model.Persona()
+                .id(persona.id())
+                .name(persona.name())
+                .kind(io.parley.platform.api.model.PersonaKind.fromValue(persona.kind().name().toLowerCase(Locale.ROOT)))
+                .systemPrompt(persona.systemPrompt())
+                .firstMessage(persona.firstMessage())
+                .language(persona.language())
+                .voice(new Voice(VoiceProvider.fromValue(persona.voice().provider()), persona.voice().voiceId()))
+                .createdAt(utc(persona.createdAt()))
+                .updatedAt(utc(persona.updatedAt()));
+    }
+}

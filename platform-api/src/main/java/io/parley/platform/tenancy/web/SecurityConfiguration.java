@@ -1,0 +1,91 @@
+package io.parley.platform.tenancy.web;
+
+import static org.springframework.http.HttpMethod.GET;
+import static org.springframework.http.HttpMethod.POST;
+
+import io.parley.platform.config.ParleyProperties;
+import io.parley.platform.tenancy.ApiKeyService;
+import io.parley.platform.tenancy.Scope;
+import io.parley.platform.tenancy.TenantService;
+import io.parley.platform.web.ProblemType;
+import io.parley.platform.web.ProblemWriter;
+import io.parley.platform.web.TenantLogging;
+import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.security.authentication.AuthenticationManager;
+import org.springframework.security.authentication.AuthenticationManagerResolver;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtDecoders;
+import org.springframework.security.oauth2.jwt.JwtValidators;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.oauth2.jwt.SupplierJwtDecoder;
+import org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter;
+import org.springframework.security.web.SecurityFilterChain;
+
+/**
+ * Who may do what. Every {@code /v1} operation needs a credential; each needs a scope (API keys
+ * list theirs, JWT roles map to them). Health and metrics are open for probes and scrapers.
+ * Missing or bad credentials answer 401, missing scope 403, both as problem documents.
+ */
+@Configuration(proxyBeanMethods = false)
+class SecurityConfiguration {
+
+    @Bean
+    AuthenticationManagerResolver<HttpServletRequest> parleyAuthentication(ApiKeyService apiKeys, TenantService tenants, ParleyProperties properties) {
+        AuthenticationManager manager = new ParleyAuthenticationManager(apiKeys, tenants, properties, jwtDecoder(properties.auth().jwt()));
+        return request -> manager;
+    }
+
+    @Bean
+    SecurityFilterChain api(HttpSecurity http, AuthenticationManagerResolver<HttpServletRequest> authentication, ProblemWriter problems) throws Exception {
+        http.csrf(csrf -> csrf.disable())
+                .cors(cors -> cors.disable())
+                .httpBasic(basic -> basic.disable())
+                .formLogin(form -> form.disable())
+                .logout(logout -> logout.disable())
+                .requestCache(cache -> cache.disable())
+                .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .authorizeHttpRequests(auth -> auth
+                        .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info", "/actuator/prometheus").permitAll()
+                        .requestMatchers("/error", "/v1/openapi.yaml").permitAll()
+                        .requestMatchers(POST, "/v1/tenants").hasAuthority(CallerAuthentication.Operator.AUTHORITY)
+                        .requestMatchers(GET, "/v1/personas", "/v1/personas/**").hasAuthority(Scope.PERSONAS_READ.authority())
+                        .requestMatchers("/v1/personas", "/v1/personas/**").hasAuthority(Scope.PERSONAS_WRITE.authority())
+                        .requestMatchers(GET, "/v1/calls", "/v1/calls/**").hasAuthority(Scope.CALLS_READ.authority())
+                        .requestMatchers("/v1/calls", "/v1/calls/**").hasAuthority(Scope.CALLS_WRITE.authority())
+                        .requestMatchers(GET, "/v1/api-keys", "/v1/api-keys/**").hasAuthority(Scope.API_KEYS_READ.authority())
+                        .requestMatchers("/v1/api-keys", "/v1/api-keys/**").hasAuthority(Scope.API_KEYS_WRITE.authority())
+                        .anyRequest().authenticated())
+                .oauth2ResourceServer(oauth -> oauth
+                        .authenticationManagerResolver(authentication)
+                        .authenticationEntryPoint((request, response, e) ->
+                                problems.write(request, response, ProblemType.UNAUTHORIZED, "A valid API key or bearer token is required"))
+                        .accessDeniedHandler((request, response, e) ->
+                                problems.write(request, response, ProblemType.FORBIDDEN, "This credential lacks the scope or role this operation needs")))
+                .exceptionHandling(ex -> ex
+                        .authenticationEntryPoint((request, response, e) ->
+                                problems.write(request, response, ProblemType.UNAUTHORIZED, "A valid API key or bearer token is required"))
+                        .accessDeniedHandler((request, response, e) ->
+                                problems.write(request, response, ProblemType.FORBIDDEN, "This credential lacks the scope or role this operation needs")))
+                .addFilterAfter(new TenantLogging(), BearerTokenAuthenticationFilter.class);
+        return http.build();
+    }
+
+    /** The admin UI's JWT issuer; null (JWTs refused) when none is configured. Discovery is lazy, so start-up never waits on it. */
+    static JwtDecoder jwtDecoder(ParleyProperties.Jwt jwt) {
+        if (!jwt.configured()) {
+            return null;
+        }
+        boolean hasIssuer = jwt.issuerUri() != null && !jwt.issuerUri().isBlank();
+        if (jwt.jwkSetUri() != null && !jwt.jwkSetUri().isBlank()) {
+            NimbusJwtDecoder decoder = NimbusJwtDecoder.withJwkSetUri(jwt.jwkSetUri()).build();
+            decoder.setJwtValidator(hasIssuer ? JwtValidators.createDefaultWithIssuer(jwt.issuerUri()) : new DelegatingOAuth2TokenValidator<>(JwtValidators.createDefault()));
+            return decoder;
+        }
+        return new SupplierJwtDecoder(() -> JwtDecoders.fromIssuerLocation(jwt.issuerUri()));
+    }
+}
