@@ -1,0 +1,140 @@
+package io.parley.sdk;
+
+import io.parley.sdk.RequestExecutor.Safety;
+import io.parley.sdk.api.CallsApi;
+import io.parley.sdk.model.Call;
+import io.parley.sdk.model.CallEvent;
+import io.parley.sdk.model.CallEventPage;
+import io.parley.sdk.model.CallPage;
+import io.parley.sdk.model.CancelCallRequest;
+import io.parley.sdk.model.CreateCallRequest;
+
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * Calls placed by a persona to a phone number. Obtain it from {@link Parley#calls()}. Thread-safe.
+ *
+ * <p>With a test-mode key ({@code sk_test_...}) calls never reach a real phone. Every method throws a
+ * {@link ParleyException} subclass on failure.
+ */
+public final class CallService {
+  private final CallsApi api;
+  private final RequestExecutor executor;
+
+  CallService(CallsApi api, RequestExecutor executor) {
+    this.api = api;
+    this.executor = executor;
+  }
+
+  /** Places or schedules a call; see {@link #create(CreateCallRequest, RequestOptions)}. */
+  public Call create(CreateCallRequest request) {
+    return create(request, RequestOptions.none());
+  }
+
+  /**
+   * Places a call from {@code personaId} to {@code to} (E.164, e.g. {@code +447700900123}), at once or at
+   * {@code scheduledAt}. Give an idempotency key you can repeat (e.g. your booking id) so that retrying after a crash
+   * cannot place the call twice.
+   *
+   * @return the call, in status {@code scheduled}
+   * @throws InvalidRequestException for a bad number, time zone or variables
+   */
+  public Call create(CreateCallRequest request, RequestOptions options) {
+    Objects.requireNonNull(request, "request");
+    String key = Idempotency.key(options);
+    return executor.execute("createCall", Safety.REPEATABLE, () -> api.createCall(request, key));
+  }
+
+  /**
+   * Fetches a call.
+   *
+   * @throws NotFoundException when no such call is in your tenant
+   */
+  public Call get(UUID callId) {
+    Objects.requireNonNull(callId, "callId");
+    return executor.execute("getCall", Safety.REPEATABLE, () -> api.getCall(callId));
+  }
+
+  /** The first page of calls, newest first. */
+  public CallPage list() {
+    return list(CallListParams.firstPage());
+  }
+
+  /** One page of calls, newest first. Use {@code nextCursor} as the next page's cursor while {@code hasMore}. */
+  public CallPage list(CallListParams params) {
+    Objects.requireNonNull(params, "params");
+    return executor.execute("listCalls", Safety.REPEATABLE,
+        () -> api.listCalls(params.limit(), params.cursor(), params.status(), params.personaId()));
+  }
+
+  /** Every call, newest first, fetched page by page as you iterate. */
+  public PageIterable<Call> listAll() {
+    return listAll(CallListParams.firstPage());
+  }
+
+  /** Every call matching {@code params}, from its cursor on, fetched page by page as you iterate. */
+  public PageIterable<Call> listAll(CallListParams params) {
+    Objects.requireNonNull(params, "params");
+    return new PageIterable<>(params.cursor(), cursor -> {
+      CallPage page = list(params.withCursor(cursor));
+      return new PageIterable.Page<>(page.getData(), page.getHasMore(), page.getNextCursor());
+    });
+  }
+
+  /** Cancels a call without a reason; see {@link #cancel(UUID, CancelCallRequest, RequestOptions)}. */
+  public Call cancel(UUID callId) {
+    return cancel(callId, new CancelCallRequest(), RequestOptions.none());
+  }
+
+  /** Cancels a call; see {@link #cancel(UUID, CancelCallRequest, RequestOptions)}. */
+  public Call cancel(UUID callId, CancelCallRequest request) {
+    return cancel(callId, request, RequestOptions.none());
+  }
+
+  /**
+   * Cancels a call that has not started dialling.
+   *
+   * @param request the reason, or null for none
+   * @return the canceled call
+   * @throws ConflictException ({@code invalid-call-transition}) when the call is already dialling or over
+   * @throws NotFoundException when no such call is in your tenant
+   */
+  public Call cancel(UUID callId, CancelCallRequest request, RequestOptions options) {
+    Objects.requireNonNull(callId, "callId");
+    CancelCallRequest body = request != null ? request : new CancelCallRequest();
+    String key = Idempotency.key(options);
+    return executor.execute("cancelCall", Safety.REPEATABLE, () -> api.cancelCall(callId, key, body));
+  }
+
+  /** The first page of a call's event log, oldest first. */
+  public CallEventPage events(UUID callId) {
+    return events(callId, ListParams.firstPage());
+  }
+
+  /**
+   * One page of a call's append-only event log (created, status changes, canceled...), oldest first.
+   *
+   * @throws NotFoundException when no such call is in your tenant
+   */
+  public CallEventPage events(UUID callId, ListParams params) {
+    Objects.requireNonNull(callId, "callId");
+    Objects.requireNonNull(params, "params");
+    return executor.execute("listCallEvents", Safety.REPEATABLE, () -> api.listCallEvents(callId, params.limit(), params.cursor()));
+  }
+
+  /** A call's whole event log, oldest first, fetched page by page as you iterate. */
+  public PageIterable<CallEvent> allEvents(UUID callId) {
+    return allEvents(callId, ListParams.firstPage());
+  }
+
+  /** A call's event log from {@code params}' cursor on, oldest first, fetched page by page as you iterate. */
+  public PageIterable<CallEvent> allEvents(UUID callId, ListParams params) {
+    Objects.requireNonNull(callId, "callId");
+    Objects.requireNonNull(params, "params");
+    return new PageIterable<>(params.cursor(), cursor -> {
+      CallEventPage page = events(callId, params.withCursor(cursor));
+      return new PageIterable.Page<>(page.getData(), page.getHasMore(), page.getNextCursor());
+    });
+  }
+}

@@ -1,0 +1,25 @@
+package io.parley.sdk;
+
+import io.parley.sdk.internal.ApiClient;
+
+import java.net.http.HttpClient;
+
+/**
+ * The generated {@link ApiClient}, sharing one {@link HttpClient} (and so one connection pool and selector thread)
+ * among the generated {@code *Api} classes, which would otherwise each build their own.
+ */
+final class ParleyApiClient extends ApiClient {
+  private HttpClient httpClient;
+
+  ParleyApiClient(HttpClient.Builder builder, String baseUrl) {
+    super(builder, createDefaultObjectMapper(), baseUrl);
+  }
+
+  @Override
+  public synchronized HttpClient getHttpClient() {
+    if (httpClient == null) {
+      httpClient = builder.build();
+    }
+    return httpClient;
+  }
+}

@@ -1,0 +1,125 @@
+package io.parley.platform.support;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.UUID;
+
+/**
+ * The real PostgreSQL and Redis the integration tests run against, set up once per JVM.
+ *
+ * <p>PostgreSQL and Redis on loopback (or where {@code PARLEY_TEST_PG_URL} / {@code PARLEY_TEST_REDIS_URL}
+ * point) when their ports answer; else PostgreSQL from Testcontainers when a Docker engine exists;
+ * else the tests fail with a message saying what to start. They are never skipped: a skipped
+ * integration test checks nothing.
+ *
+ * <p>Each JVM gets a database of its own ({@code parley_test_<random>}), migrated by the application
+ * as the owner, while the application itself connects as the unprivileged {@code parley_app} role.
+ */
+public final class TestServices {
+
+    public static final String OPERATOR_TOKEN = "test-operator-token";
+
+    private static String ownerUrl;
+    private static String redisUrl;
+
+    private TestServices() {}
+
+    /** Sets the system properties the application reads, starting what is needed. Idempotent. */
+    public static synchronized void configure() {
+        if (ownerUrl == null) {
+            ownerUrl = database();
+            redisUrl = redis();
+        }
+        System.setProperty("parley.database.url", ownerUrl);
+        System.setProperty("parley.redis.url", redisUrl);
+        System.setProperty("parley.embedded.mode", "never");
+        System.setProperty("parley.operator-token", OPERATOR_TOKEN);
+    }
+
+    /** The owner's (superuser's) JDBC URL of the test database, credentials included. */
+    public static String ownerUrl() {
+        configure();
+        return ownerUrl;
+    }
+
+    public static Connection ownerConnection() throws SQLException {
+        return DriverManager.getConnection(ownerUrl());
+    }
+
+    /** A connection as the application's role, which row-level security binds. */
+    public static Connection appConnection() throws SQLException {
+        String url = ownerUrl().replaceAll("[?&]user=[^&]*", "").replaceAll("[?&]password=[^&]*", "");
+        return DriverManager.getConnection(url, "parley_app", "");
+    }
+
+    private static String database() {
+        String server = env("PARLEY_TEST_PG_URL", "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres");
+        if (!answers(server, 5432)) {
+            return testcontainersDatabase();
+        }
+        String name = "parley_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        try (Connection c = DriverManager.getConnection(server); Statement s = c.createStatement()) {
+            s.execute("create database " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("PostgreSQL answers at " + server + " but a test database could not be created: " + e.getMessage(), e);
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try (Connection c = DriverManager.getConnection(server); Statement s = c.createStatement()) {
+                s.execute("drop database if exists " + name + " with (force)");
+            } catch (SQLException ignored) {
+                // best effort: a leftover test database is harmless
+            }
+        }));
+        return server.replaceFirst("/postgres(\\?|$)", "/" + name + "$1");
+    }
+
+    private static String testcontainersDatabase() {
+        boolean docker;
+        try {
+            docker = org.testcontainers.DockerClientFactory.instance().isDockerAvailable();
+        } catch (Throwable e) {
+            docker = false;
+        }
+        if (!docker) {
+            throw new IllegalStateException("""
+                    Integration tests need PostgreSQL: none answers on 127.0.0.1:5432 (or PARLEY_TEST_PG_URL) and no Docker \
+                    engine is available for Testcontainers. Start one, e.g. \
+                    `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`, or run `bash .ci/run`, which does.""");
+        }
+        var container = new org.testcontainers.postgresql.PostgreSQLContainer("postgres:17-alpine");
+        container.start();
+        return container.getJdbcUrl() + (container.getJdbcUrl().contains("?") ? "&" : "?")
+                + "user=" + container.getUsername() + "&password=" + container.getPassword();
+    }
+
+    private static String redis() {
+        String url = env("PARLEY_TEST_REDIS_URL", "redis://127.0.0.1:6379");
+        if (!answers(url.replaceFirst("^redis://", "http://"), 6379)) {
+            throw new IllegalStateException("""
+                    Integration tests need Redis: none answers at %s (PARLEY_TEST_REDIS_URL). Start one, e.g. \
+                    `redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no`, or run `bash .ci/run`.""".formatted(url));
+        }
+        return url;
+    }
+
+    private static boolean answers(String url, int defaultPort) {
+        java.net.URI uri = java.net.URI.create(url.replaceFirst("^jdbc:", ""));
+        int port = uri.getPort() > 0 ? uri.getPort() : defaultPort;
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(uri.getHost(), port), 2000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static String env(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+}

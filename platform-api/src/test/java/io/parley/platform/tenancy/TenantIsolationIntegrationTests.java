@@ -1,0 +1,166 @@
+package io.parley.platform.tenancy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.parley.platform.support.ApiClient;
+import io.parley.platform.support.IntegrationTest;
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.Operation;
+import io.swagger.v3.oas.models.PathItem;
+import io.swagger.v3.oas.models.media.MediaType;
+import io.swagger.v3.oas.models.parameters.Parameter;
+import io.swagger.v3.parser.OpenAPIV3Parser;
+import io.swagger.v3.parser.core.models.ParseOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Tenant B can reach nothing of tenant A's. The operations are read from the OpenAPI spec itself,
+ * so an endpoint added to the contract is covered here without anyone remembering to add it.
+ */
+class TenantIsolationIntegrationTests extends IntegrationTest {
+
+    /** An operation of the contract with an id in its path. */
+    record IdOperation(String method, String pathTemplate, List<String> idParameters, String exampleBody) {
+        @Override
+        public String toString() {
+            return method + " " + pathTemplate;
+        }
+    }
+
+    private TestTenant a;
+    private TestTenant b;
+    private Map<String, String> aIds;
+
+    @BeforeEach
+    void twoTenants() {
+        a = newTenant();
+        b = newTenant();
+        JsonNode persona = createPersona(a, "A's Santa");
+        JsonNode call = createCall(a, persona.get("id").asString());
+        ApiClient.Response key = a.api().post("/v1/api-keys", ApiClient.json(Map.of("name", "A's backend")));
+        assertThat(key.status()).isEqualTo(201);
+        // one fixture per kind of id the contract knows; a new kind fails the test below until added here
+        aIds = Map.of(
+                "personaId", persona.get("id").asString(),
+                "callId", call.get("id").asString(),
+                "apiKeyId", key.json().get("id").asString());
+    }
+
+    @Test
+    void everyOperationWithAnIdAnswers404ToAnotherTenant() {
+        List<IdOperation> operations = idOperations();
+        assertThat(operations).as("operations with ids in the spec").hasSizeGreaterThanOrEqualTo(8);
+
+        List<String> failures = new ArrayList<>();
+        for (IdOperation op : operations) {
+            for (String parameter : op.idParameters()) {
+                assertThat(aIds).as("a fixture for path parameter %s of %s", parameter, op).containsKey(parameter);
+            }
+            String path = expand(op.pathTemplate(), aIds::get);
+            ApiClient.Response response = b.api().send(op.method(), path, op.exampleBody(),
+                    op.exampleBody() == null ? null : "application/json");
+            if (response.status() != 404
+                    || !response.contentType().startsWith("application/problem+json")
+                    || !response.json().get("type").asString().endsWith("/not-found")) {
+                failures.add(op + " answered " + response.status() + " " + response.body());
+            }
+        }
+        assertThat(failures).as("operations that did not answer 404 to another tenant").isEmpty();
+
+        // and nothing of A's changed through B's attempts
+        assertThat(a.api().get("/v1/personas/" + aIds.get("personaId")).status()).isEqualTo(200);
+        assertThat(a.api().get("/v1/calls/" + aIds.get("callId")).json().get("status").asString()).isEqualTo("scheduled");
+        assertThat(a.api().get("/v1/api-keys/" + aIds.get("apiKeyId")).json().has("revokedAt")).isFalse();
+        assertThat(a.api().get("/v1/calls/" + aIds.get("callId") + "/events").json().get("data")).hasSize(1);
+    }
+
+    @Test
+    void theOwnerReachesEveryOperationWithAnId() {
+        // the 404s above mean "not yours", not "broken": A itself gets no 404 from the same requests
+        for (IdOperation op : idOperations()) {
+            if (op.method().equals("DELETE") || op.pathTemplate().endsWith("/cancel") || op.pathTemplate().endsWith("/revoke")) {
+                continue; // these would change A's fixtures; their success paths are tested elsewhere
+            }
+            ApiClient.Response response = a.api().send(op.method(), expand(op.pathTemplate(), aIds::get), op.exampleBody(),
+                    op.exampleBody() == null ? null : "application/json");
+            assertThat(response.status()).as("%s: %s", op, response.body()).isBetween(200, 299);
+        }
+    }
+
+    @Test
+    void listsNeverShowAnotherTenantsRows() {
+        for (String list : List.of("/v1/personas", "/v1/calls", "/v1/api-keys")) {
+            JsonNode page = b.api().get(list + "?limit=100").json();
+            List<String> ids = new ArrayList<>();
+            page.get("data").forEach(item -> ids.add(item.get("id").asString()));
+            assertThat(ids).as(list).doesNotContainAnyElementsOf(aIds.values());
+        }
+        assertThat(b.api().get("/v1/personas").json().get("data")).isEmpty();
+        assertThat(b.api().get("/v1/calls").json().get("data")).isEmpty();
+        // B sees exactly its own first key
+        assertThat(b.api().get("/v1/api-keys").json().get("data")).hasSize(1);
+        assertThat(b.api().get("/v1/calls?personaId=" + aIds.get("personaId")).json().get("data")).isEmpty();
+    }
+
+    @Test
+    void aCallCannotNameAnotherTenantsPersona() {
+        long before = ownerCount("calls");
+        ApiClient.Response response = b.api().post("/v1/calls", callBody(aIds.get("personaId")));
+        assertThat(response.status()).isEqualTo(422);
+        assertThat(response.json().get("errors").get(0).get("field").asString()).isEqualTo("personaId");
+        assertThat(ownerCount("calls")).isEqualTo(before);
+    }
+
+    static List<IdOperation> idOperations() {
+        ParseOptions options = new ParseOptions();
+        options.setResolve(true);
+        OpenAPI spec = new OpenAPIV3Parser().read("openapi/parley-v1.yaml", null, options);
+        Objects.requireNonNull(spec, "the spec is on the classpath (parley-openapi)");
+        List<IdOperation> operations = new ArrayList<>();
+        spec.getPaths().forEach((template, item) -> item.readOperationsMap().forEach((method, operation) -> {
+            List<String> ids = pathParameters(spec, item, operation);
+            if (!ids.isEmpty()) {
+                operations.add(new IdOperation(method.name(), template, ids, exampleBody(operation)));
+            }
+        }));
+        return operations;
+    }
+
+    private static List<String> pathParameters(OpenAPI spec, PathItem item, Operation operation) {
+        List<Parameter> all = new ArrayList<>();
+        if (item.getParameters() != null) all.addAll(item.getParameters());
+        if (operation.getParameters() != null) all.addAll(operation.getParameters());
+        return all.stream()
+                .map(p -> p.get$ref() != null ? spec.getComponents().getParameters().get(p.get$ref().substring(p.get$ref().lastIndexOf('/') + 1)) : p)
+                .filter(p -> "path".equals(p.getIn()))
+                .map(Parameter::getName)
+                .toList();
+    }
+
+    private static String exampleBody(Operation operation) {
+        if (operation.getRequestBody() == null || operation.getRequestBody().getContent() == null) {
+            return null;
+        }
+        MediaType json = operation.getRequestBody().getContent().get("application/json");
+        return json == null || json.getExample() == null ? null : io.swagger.v3.core.util.Json.pretty(json.getExample());
+    }
+
+    private static String expand(String template, Function<String, String> ids) {
+        Matcher m = Pattern.compile("\\{([^}]+)}").matcher(template);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            m.appendReplacement(out, Matcher.quoteReplacement(ids.apply(m.group(1))));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+}
