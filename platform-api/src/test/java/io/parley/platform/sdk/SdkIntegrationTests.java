@@ -1,0 +1,149 @@
+package io.parley.platform.sdk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.parley.platform.support.IntegrationTest;
+import io.parley.sdk.CallListParams;
+import io.parley.sdk.InvalidRequestException;
+import io.parley.sdk.NotFoundException;
+import io.parley.sdk.Parley;
+import io.parley.sdk.RequestOptions;
+import io.parley.sdk.model.Call;
+import io.parley.sdk.model.CallPage;
+import io.parley.sdk.model.CallStatus;
+import io.parley.sdk.model.CreateCallRequest;
+import io.parley.sdk.model.CreatePersonaRequest;
+import io.parley.sdk.model.Persona;
+import io.parley.sdk.model.PersonaKind;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The generated SDK and its hand-written layer against a real, running platform-api. */
+class SdkIntegrationTests extends IntegrationTest {
+
+    private TestTenant tenant;
+    private Parley parley;
+
+    @BeforeEach
+    void client() {
+        tenant = newTenant();
+        parley = Parley.builder().apiKey(tenant.apiKey()).baseUrl(baseUrl()).build();
+    }
+
+    private Persona santa() {
+        return parley.personas().create(new CreatePersonaRequest()
+                .name("Santa Claus")
+                .kind(PersonaKind.SANTA)
+                .systemPrompt("You are Santa Claus, calling a child a few days before Christmas.")
+                .firstMessage("Ho ho ho! Is that {{child_name}}?"));
+    }
+
+    private static CreateCallRequest callTo(Persona persona, String number) {
+        return new CreateCallRequest().personaId(persona.getId()).to(number).timeZone("Europe/London")
+                .putVariablesItem("child_name", "Ella");
+    }
+
+    @Test
+    void createsAndReadsAPersona() {
+        Persona created = santa();
+        Persona read = parley.personas().get(created.getId());
+        assertThat(read.getName()).isEqualTo("Santa Claus");
+        assertThat(read.getKind()).isEqualTo(PersonaKind.SANTA);
+        assertThat(read.getLanguage()).isEqualTo("en-US");
+        assertThat(read.getCreatedAt()).isEqualTo(created.getCreatedAt());
+    }
+
+    @Test
+    void placingACallTwiceWithOneIdempotencyKeyPlacesOneCall() {
+        Persona persona = santa();
+        RequestOptions once = RequestOptions.withIdempotencyKey("booking-" + UUID.randomUUID());
+        long before = ownerCount("calls");
+
+        Call first = parley.calls().create(callTo(persona, "+442071838750"), once);
+        Call second = parley.calls().create(callTo(persona, "+442071838750"), once);
+
+        assertThat(second.getId()).isEqualTo(first.getId());
+        assertThat(second.getStatus()).isEqualTo(CallStatus.SCHEDULED);
+        assertThat(ownerCount("calls")).isEqualTo(before + 1);
+        assertThat(parley.calls().list(CallListParams.firstPage()).getData()).extracting(Call::getId).containsExactly(first.getId());
+    }
+
+    @Test
+    void withoutAKeyEachCreateIsItsOwnCall() {
+        Persona persona = santa();
+        Call first = parley.calls().create(callTo(persona, "+442071838750"));
+        Call second = parley.calls().create(callTo(persona, "+442071838750"));
+        assertThat(second.getId()).isNotEqualTo(first.getId());
+    }
+
+    @Test
+    void listsCallsAcrossPages() {
+        Persona persona = santa();
+        Set<UUID> placed = new HashSet<>();
+        for (int i = 0; i < 5; i++) {
+            placed.add(parley.calls().create(callTo(persona, "+44207183875" + i)).getId());
+        }
+
+        CallPage page1 = parley.calls().list(CallListParams.builder().limit(2).build());
+        assertThat(page1.getData()).hasSize(2);
+        assertThat(page1.getHasMore()).isTrue();
+        CallPage page2 = parley.calls().list(CallListParams.builder().limit(2).cursor(page1.getNextCursor()).build());
+        assertThat(page2.getData()).hasSize(2).extracting(Call::getId).doesNotContainAnyElementsOf(page1.getData().stream().map(Call::getId).toList());
+
+        List<UUID> all = new ArrayList<>();
+        parley.calls().listAll(CallListParams.builder().limit(2).build()).forEach(c -> all.add(c.getId()));
+        assertThat(all).hasSize(5).doesNotHaveDuplicates();
+        assertThat(new HashSet<>(all)).isEqualTo(placed);
+        // newest first
+        assertThat(all).isSortedAccordingTo((x, y) -> y.compareTo(x));
+    }
+
+    @Test
+    void mapsA404ToItsTypedException() {
+        UUID missing = UUID.randomUUID();
+        assertThatThrownBy(() -> parley.personas().get(missing))
+                .isInstanceOfSatisfying(NotFoundException.class, e -> {
+                    assertThat(e.status()).isEqualTo(404);
+                    assertThat(e.problemType()).isEqualTo("https://parley.dev/problems/not-found");
+                    assertThat(e.requestId()).startsWith("req_");
+                });
+    }
+
+    @Test
+    void anotherTenantsPersonaIsNotFoundThroughTheSdkToo() {
+        Persona mine = santa();
+        TestTenant other = newTenant();
+        Parley theirs = Parley.builder().apiKey(other.apiKey()).baseUrl(baseUrl()).build();
+        assertThatThrownBy(() -> theirs.personas().get(mine.getId())).isInstanceOf(NotFoundException.class);
+        assertThatThrownBy(() -> theirs.calls().create(callTo(mine, "+442071838750")))
+                .isInstanceOfSatisfying(InvalidRequestException.class,
+                        e -> assertThat(e.errors()).extracting(io.parley.sdk.model.FieldError::getField).containsExactly("personaId"));
+    }
+
+    @Test
+    void mapsAValidationProblemWithItsFields() {
+        Persona persona = santa();
+        assertThatThrownBy(() -> parley.calls().create(callTo(persona, "+1555").timeZone("Mars/Olympus")))
+                .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+                    assertThat(e.status()).isEqualTo(422);
+                    assertThat(e.problemType()).endsWith("/validation-error");
+                    assertThat(e.errors()).extracting(io.parley.sdk.model.FieldError::getField).containsExactlyInAnyOrder("to", "timeZone");
+                });
+    }
+
+    @Test
+    void cancelsACallAndReadsItsEvents() {
+        Call call = parley.calls().create(callTo(santa(), "+442071838750"));
+        Call canceled = parley.calls().cancel(call.getId());
+        assertThat(canceled.getStatus()).isEqualTo(CallStatus.CANCELED);
+        assertThat(parley.calls().events(call.getId()).getData())
+                .extracting(e -> e.getType())
+                .containsExactly("call.created", "call.canceled");
+    }
+}

@@ -1,0 +1,194 @@
+package io.parley.platform.tenancy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.parley.platform.support.IntegrationTest;
+import io.parley.platform.support.TestServices;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The database itself keeps tenants apart, whatever the application does: these tests talk SQL
+ * to PostgreSQL directly, as the application's role and as the owner.
+ */
+class RowLevelSecurityIntegrationTests extends IntegrationTest {
+
+    private TestTenant a;
+
+    @BeforeEach
+    void tenantWithData() {
+        a = newTenant();
+        createCall(a, createPersona(a, "Santa").get("id").asString());
+        // and a row in every other tenant-owned table
+        assertThat(a.api().withHeader("Idempotency-Key", UUID.randomUUID().toString())
+                .post("/v1/personas", personaBody("Keyed Santa")).status()).isEqualTo(201);
+    }
+
+    /** Tables holding tenant data: every table with a tenant_id column, and tenants itself. */
+    private static List<String> tenantOwnedTables(Connection c) throws SQLException {
+        List<String> tables = new ArrayList<>();
+        try (ResultSet rs = c.createStatement().executeQuery("""
+                select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                where n.nspname = 'public' and c.relkind in ('r', 'p')
+                  and (c.relname = 'tenants' or exists (
+                       select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = 'tenant_id' and not a.attisdropped))
+                order by 1""")) {
+            while (rs.next()) tables.add(rs.getString(1));
+        }
+        return tables;
+    }
+
+    @Test
+    void everyTenantOwnedTableHasForcedRowLevelSecurityWithUsingAndWithCheck() throws SQLException {
+        try (Connection c = TestServices.ownerConnection()) {
+            List<String> tables = tenantOwnedTables(c);
+            assertThat(tables).contains("tenants", "api_keys", "personas", "calls", "call_events", "idempotency_keys");
+            List<String> failures = new ArrayList<>();
+            for (String table : tables) {
+                try (PreparedStatement s = c.prepareStatement("""
+                        select c.relrowsecurity, c.relforcerowsecurity,
+                               exists (select 1 from pg_policies p where p.schemaname = 'public' and p.tablename = c.relname
+                                        and p.cmd = 'ALL' and p.permissive = 'PERMISSIVE' and p.roles = '{public}'
+                                        and p.qual like '%parley_current_tenant()%' and p.with_check like '%parley_current_tenant()%'),
+                               (select count(*) from pg_policies p where p.schemaname = 'public' and p.tablename = c.relname
+                                        and ('public' = any(p.roles) or 'parley_app' = any(p.roles)))
+                        from pg_class c where c.relname = ? and c.relnamespace = 'public'::regnamespace""")) {
+                    s.setString(1, table);
+                    try (ResultSet rs = s.executeQuery()) {
+                        rs.next();
+                        if (!rs.getBoolean(1)) failures.add(table + ": row-level security not enabled");
+                        if (!rs.getBoolean(2)) failures.add(table + ": row-level security not forced");
+                        if (!rs.getBoolean(3)) failures.add(table + ": no tenant policy with USING and WITH CHECK");
+                        if (rs.getLong(4) != 1) failures.add(table + ": the application role is subject to " + rs.getLong(4) + " policies, not exactly the tenant one");
+                    }
+                }
+            }
+            assertThat(failures).isEmpty();
+        }
+    }
+
+    @Test
+    void theApplicationRoleOwnsNothingAndCannotBypassRowLevelSecurity() throws SQLException {
+        try (Connection c = TestServices.appConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("""
+                     select current_user, r.rolsuper, r.rolbypassrls,
+                            (select count(*) from pg_class c where c.relowner = r.oid)
+                     from pg_roles r where r.rolname = current_user""")) {
+            rs.next();
+            assertThat(rs.getString(1)).isEqualTo("parley_app");
+            assertThat(rs.getBoolean(2)).as("superuser").isFalse();
+            assertThat(rs.getBoolean(3)).as("bypassrls").isFalse();
+            assertThat(rs.getLong(4)).as("relations owned").isZero();
+        }
+    }
+
+    @Test
+    void rawSqlWithNoTenantSetSeesNoRows() throws SQLException {
+        try (Connection owner = TestServices.ownerConnection(); Connection app = TestServices.appConnection()) {
+            for (String table : tenantOwnedTables(owner)) {
+                assertThat(count(owner, table)).as("rows the owner sees in %s", table).isPositive();
+                assertThat(count(app, table)).as("rows the application sees in %s with no tenant set", table).isZero();
+            }
+        }
+    }
+
+    @Test
+    void rawSqlWithATenantSetSeesOnlyThatTenant() throws SQLException {
+        TestTenant b = newTenant();
+        createPersona(b, "B's Santa");
+        try (Connection app = TestServices.appConnection()) {
+            app.setAutoCommit(false);
+            setTenant(app, b.id());
+            try (ResultSet rs = app.createStatement().executeQuery("select distinct tenant_id from personas")) {
+                List<UUID> seen = new ArrayList<>();
+                while (rs.next()) seen.add(rs.getObject(1, UUID.class));
+                assertThat(seen).containsExactly(b.id());
+            }
+            app.rollback();
+        }
+    }
+
+    @Test
+    void writesOutsideTheBoundTenantAreRefused() throws SQLException {
+        TestTenant b = newTenant();
+        try (Connection app = TestServices.appConnection()) {
+            app.setAutoCommit(false);
+            // no tenant: WITH CHECK refuses any row
+            assertThatThrownBy(() -> insertPersona(app, a.id()))
+                    .isInstanceOf(SQLException.class).hasMessageContaining("row-level security");
+            app.rollback();
+            // bound to B: a row of A's is refused too
+            setTenant(app, b.id());
+            assertThatThrownBy(() -> insertPersona(app, a.id()))
+                    .isInstanceOf(SQLException.class).hasMessageContaining("row-level security");
+            app.rollback();
+            // and B cannot move its rows to A
+            setTenant(app, b.id());
+            insertPersona(app, b.id());
+            assertThatThrownBy(() -> app.createStatement().executeUpdate("update personas set tenant_id = '" + a.id() + "'"))
+                    .isInstanceOf(SQLException.class).hasMessageContaining("row-level security");
+            app.rollback();
+        }
+    }
+
+    @Test
+    void theTenantSettingLastsOneTransactionOnly() throws SQLException {
+        try (Connection app = TestServices.appConnection()) {
+            app.setAutoCommit(false);
+            setTenant(app, a.id());
+            assertThat(count(app, "personas")).isPositive();
+            app.commit();
+            // a pooled connection handed to the next request carries no tenant over
+            assertThat(count(app, "personas")).isZero();
+            app.rollback();
+        }
+    }
+
+    @Test
+    void callEventsAreAppendOnlyForTheApplication() throws SQLException {
+        try (Connection app = TestServices.appConnection()) {
+            app.setAutoCommit(false);
+            setTenant(app, a.id());
+            assertThatThrownBy(() -> app.createStatement().executeUpdate("update call_events set reason = 'rewritten'"))
+                    .isInstanceOf(SQLException.class).hasMessageContaining("permission denied");
+            app.rollback();
+            setTenant(app, a.id());
+            assertThatThrownBy(() -> app.createStatement().executeUpdate("delete from call_events"))
+                    .isInstanceOf(SQLException.class).hasMessageContaining("permission denied");
+            app.rollback();
+        }
+    }
+
+    private static void setTenant(Connection c, UUID tenant) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("select set_config('app.tenant_id', ?, true)")) {
+            s.setString(1, tenant.toString());
+            s.execute();
+        }
+    }
+
+    private static void insertPersona(Connection c, UUID tenant) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("""
+                insert into personas (id, tenant_id, name, kind, system_prompt, first_message, language, voice_provider, voice_id, created_at, updated_at)
+                values (?, ?, 'x', 'custom', 'p', 'm', 'en-US', 'offline', 'v', now(), now())""")) {
+            s.setObject(1, Ids.next());
+            s.setObject(2, tenant);
+            s.executeUpdate();
+        }
+    }
+
+    private static long count(Connection c, String table) throws SQLException {
+        try (ResultSet rs = c.createStatement().executeQuery("select count(*) from " + table)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}
