@@ -38,7 +38,10 @@ public record ParleyProperties(
 
     public record Demo(boolean enabled) {}
 
-    public record Api(DataSize maxBodyBytes, Duration idempotencyTtl) {}
+    public record Api(DataSize maxBodyBytes, Duration idempotencyTtl, RateLimit rateLimit) {}
+
+    /** Requests per tenant: a bucket of {@code burst} refilled at {@code requestsPerSecond}. */
+    public record RateLimit(boolean enabled, int requestsPerSecond, int burst) {}
 
     public record Auth(Jwt jwt) {}
 

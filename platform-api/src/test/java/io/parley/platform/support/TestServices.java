@@ -39,6 +39,8 @@ public final class TestServices {
         System.setProperty("parley.redis.url", redisUrl);
         System.setProperty("parley.embedded.mode", "never");
         System.setProperty("parley.operator-token", OPERATOR_TOKEN);
+        // tests fire requests faster than any client should; RateLimitIntegrationTests tests the limiter itself
+        System.setProperty("parley.api.rate-limit.burst", "10000");
     }
 
     /** The owner's (superuser's) JDBC URL of the test database, credentials included. */

@@ -8,6 +8,8 @@ import io.parley.platform.tenancy.ApiKeyService;
 import io.parley.platform.tenancy.Scope;
 import io.parley.platform.tenancy.TenantService;
 import io.parley.platform.web.ProblemType;
+import io.parley.platform.web.RateLimitFilter;
+import io.parley.platform.web.RateLimiter;
 import io.parley.platform.web.ProblemWriter;
 import io.parley.platform.web.TenantLogging;
 import jakarta.servlet.http.HttpServletRequest;
@@ -41,7 +43,8 @@ class SecurityConfiguration {
     }
 
     @Bean
-    SecurityFilterChain api(HttpSecurity http, AuthenticationManagerResolver<HttpServletRequest> authentication, ProblemWriter problems) throws Exception {
+    SecurityFilterChain api(HttpSecurity http, AuthenticationManagerResolver<HttpServletRequest> authentication, ProblemWriter problems,
+                            RateLimiter rateLimiter) throws Exception {
         http.csrf(csrf -> csrf.disable())
                 .cors(cors -> cors.disable())
                 .httpBasic(basic -> basic.disable())
@@ -71,7 +74,8 @@ class SecurityConfiguration {
                                 problems.write(request, response, ProblemType.UNAUTHORIZED, "A valid API key or bearer token is required"))
                         .accessDeniedHandler((request, response, e) ->
                                 problems.write(request, response, ProblemType.FORBIDDEN, "This credential lacks the scope or role this operation needs")))
-                .addFilterAfter(new TenantLogging(), BearerTokenAuthenticationFilter.class);
+                .addFilterAfter(new TenantLogging(), BearerTokenAuthenticationFilter.class)
+                .addFilterAfter(new RateLimitFilter(rateLimiter, problems), TenantLogging.class);
         return http.build();
     }
 
