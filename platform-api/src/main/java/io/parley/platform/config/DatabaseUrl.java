@@ -20,8 +20,8 @@ public record DatabaseUrl(String jdbcUrl, String username, String password) {
             String password = null;
             if (uri.getRawUserInfo() != null) {
                 String[] parts = uri.getRawUserInfo().split(":", 2);
-                user = decode(parts[0]);
-                password = parts.length > 1 ? decode(parts[1]) : null;
+                user = decodeUserInfo(parts[0]);
+                password = parts.length > 1 ? decodeUserInfo(parts[1]) : null;
             }
             int port = uri.getPort() > 0 ? uri.getPort() : 5432;
             String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
@@ -52,5 +52,10 @@ public record DatabaseUrl(String jdbcUrl, String username, String password) {
 
     private static String decode(String s) {
         return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    }
+
+    /** User info is percent-encoded (RFC 3986), not form-encoded: a literal '+' is a plus, as libpq reads it. */
+    private static String decodeUserInfo(String s) {
+        return decode(s.replace("+", "%2B"));
     }
 }

@@ -45,7 +45,7 @@ public record ParleyProperties(
 
     public record Auth(Jwt jwt) {}
 
-    public record Jwt(String issuerUri, String jwkSetUri, String tenantClaim, String roleClaim) {
+    public record Jwt(String issuerUri, String jwkSetUri, String audience, String tenantClaim, String roleClaim) {
         public boolean configured() {
             return !isBlank(issuerUri) || !isBlank(jwkSetUri);
         }

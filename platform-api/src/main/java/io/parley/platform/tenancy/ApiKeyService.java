@@ -51,12 +51,15 @@ public class ApiKeyService {
                     if (mode != secret.mode()) {
                         return null;
                     }
+                    String[] stored = (String[]) rs.getArray("scopes").getArray();
                     Set<Scope> listed = new HashSet<>();
-                    for (String s : (String[]) rs.getArray("scopes").getArray()) {
+                    for (String s : stored) {
                         Scope.fromWire(s).ifPresent(listed::add);
                     }
+                    // no scopes stored means every scope; scopes stored but none known any more means none
+                    Set<Scope> granted = stored.length > 0 && listed.isEmpty() ? Set.of() : Scope.granted(listed);
                     return new Caller(new TenantId(rs.getObject("tenant_id", UUID.class)), mode,
-                            "api_key:" + rs.getObject("id", UUID.class), Scope.granted(listed));
+                            "api_key:" + rs.getObject("id", UUID.class), granted);
                 },
                 (Object) secret.hash());
         return found.stream().filter(c -> c != null).findFirst();

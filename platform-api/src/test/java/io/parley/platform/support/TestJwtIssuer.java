@@ -31,6 +31,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class TestJwtIssuer {
 
     public static final String KEY_ID = "parley-test-key";
+    /** The audience Parley's admin UI tokens carry. */
+    public static final String AUDIENCE = "parley-admin";
 
     private final RSAKey signingKey;
     private final HttpServer server;
@@ -96,6 +98,7 @@ public final class TestJwtIssuer {
         return new JWTClaimsSet.Builder()
                 .issuer(issuer())
                 .subject(subject)
+                .audience(AUDIENCE)
                 .issueTime(Date.from(now))
                 .expirationTime(Date.from(now.plus(Duration.ofMinutes(5))));
     }

@@ -13,6 +13,7 @@ import io.parley.platform.tenancy.ApiKeyService;
 import io.parley.platform.tenancy.Caller;
 import io.parley.platform.tenancy.Mode;
 import io.parley.platform.tenancy.Scope;
+import io.parley.platform.web.ApiProblemException;
 import io.parley.platform.web.Page;
 import java.util.List;
 import java.util.UUID;
@@ -35,6 +36,10 @@ class ApiKeysController implements ApiKeysApi {
     public ResponseEntity<ApiKeyCreated> createApiKey(CreateApiKeyRequest request, String idempotencyKey) {
         Caller caller = Callers.current();
         Mode mode = request.getMode() == null ? Mode.TEST : Mode.fromWire(request.getMode().getValue());
+        if (mode == Mode.LIVE && caller.mode() == Mode.TEST && caller.actor().startsWith("api_key:")) {
+            // a leaked test key must not become a live one: live keys come from a live key or the admin UI
+            throw ApiProblemException.invalidField("mode", "a test-mode API key cannot create live keys");
+        }
         List<Scope> scopes = request.getScopes() == null ? List.of()
                 : request.getScopes().stream().map(s -> Scope.fromWire(s.getValue()).orElseThrow()).toList();
         return idempotency.run(caller.tenant(), idempotencyKey, "createApiKey", request, ApiKeyCreated.class, () -> {

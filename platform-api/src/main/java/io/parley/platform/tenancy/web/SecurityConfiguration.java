@@ -19,7 +19,14 @@ import org.springframework.security.authentication.AuthenticationManager;
 import org.springframework.security.authentication.AuthenticationManagerResolver;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import java.util.List;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2TokenValidator;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtClaimNames;
+import org.springframework.security.oauth2.jwt.JwtClaimValidator;
+import org.springframework.security.oauth2.server.resource.web.BearerTokenResolver;
+import org.springframework.security.oauth2.server.resource.web.DefaultBearerTokenResolver;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtDecoders;
 import org.springframework.security.oauth2.jwt.JwtValidators;
@@ -64,6 +71,7 @@ class SecurityConfiguration {
                         .requestMatchers("/v1/api-keys", "/v1/api-keys/**").hasAuthority(Scope.API_KEYS_WRITE.authority())
                         .anyRequest().authenticated())
                 .oauth2ResourceServer(oauth -> oauth
+                        .bearerTokenResolver(bearerTokens())
                         .authenticationManagerResolver(authentication)
                         .authenticationEntryPoint((request, response, e) ->
                                 problems.write(request, response, ProblemType.UNAUTHORIZED, "A valid API key or bearer token is required"))
@@ -79,6 +87,18 @@ class SecurityConfiguration {
         return http.build();
     }
 
+    /** Open endpoints ignore credentials: a probe or a page holding an expired token still gets its answer. */
+    static BearerTokenResolver bearerTokens() {
+        DefaultBearerTokenResolver standard = new DefaultBearerTokenResolver();
+        return request -> {
+            String path = request.getRequestURI();
+            if (path.startsWith("/actuator/") || path.equals("/v1/openapi.yaml")) {
+                return null;
+            }
+            return standard.resolve(request);
+        };
+    }
+
     /** The admin UI's JWT issuer; null (JWTs refused) when none is configured. Discovery is lazy, so start-up never waits on it. */
     static JwtDecoder jwtDecoder(ParleyProperties.Jwt jwt) {
         if (!jwt.configured()) {
@@ -87,9 +107,24 @@ class SecurityConfiguration {
         boolean hasIssuer = jwt.issuerUri() != null && !jwt.issuerUri().isBlank();
         if (jwt.jwkSetUri() != null && !jwt.jwkSetUri().isBlank()) {
             NimbusJwtDecoder decoder = NimbusJwtDecoder.withJwkSetUri(jwt.jwkSetUri()).build();
-            decoder.setJwtValidator(hasIssuer ? JwtValidators.createDefaultWithIssuer(jwt.issuerUri()) : new DelegatingOAuth2TokenValidator<>(JwtValidators.createDefault()));
+            decoder.setJwtValidator(validator(jwt, hasIssuer ? JwtValidators.createDefaultWithIssuer(jwt.issuerUri()) : JwtValidators.createDefault()));
             return decoder;
         }
-        return new SupplierJwtDecoder(() -> JwtDecoders.fromIssuerLocation(jwt.issuerUri()));
+        return new SupplierJwtDecoder(() -> {
+            JwtDecoder discovered = JwtDecoders.fromIssuerLocation(jwt.issuerUri());
+            if (discovered instanceof NimbusJwtDecoder nimbus) {
+                nimbus.setJwtValidator(validator(jwt, JwtValidators.createDefaultWithIssuer(jwt.issuerUri())));
+            }
+            return discovered;
+        });
+    }
+
+    /** Time and issuer checks, plus the audience when one is configured (tokens the issuer made for other apps are refused). */
+    private static OAuth2TokenValidator<Jwt> validator(ParleyProperties.Jwt jwt, OAuth2TokenValidator<Jwt> standard) {
+        if (jwt.audience() == null || jwt.audience().isBlank()) {
+            return standard;
+        }
+        return new DelegatingOAuth2TokenValidator<>(standard, new JwtClaimValidator<List<String>>(JwtClaimNames.AUD,
+                aud -> aud != null && aud.contains(jwt.audience())));
     }
 }
