@@ -21,6 +21,8 @@ final class CallRequestRules {
     static final int MAX_VARIABLE_LENGTH = 2000;
     /** A little clock skew is forgiven; a time further in the past is a mistake. */
     static final Duration PAST_TOLERANCE = Duration.ofMinutes(5);
+    /** Calls are booked at most a year ahead. */
+    static final Duration MAX_AHEAD = Duration.ofDays(366);
     private static final Pattern VARIABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
     private static final PhoneNumberUtil PHONES = PhoneNumberUtil.getInstance();
 
@@ -49,6 +51,8 @@ final class CallRequestRules {
     void scheduledAt(Instant at, Instant now) {
         if (at != null && at.isBefore(now.minus(PAST_TOLERANCE))) {
             errors.add(new FieldError("scheduledAt", "is in the past"));
+        } else if (at != null && at.isAfter(now.plus(MAX_AHEAD))) {
+            errors.add(new FieldError("scheduledAt", "is more than a year ahead"));
         }
     }
 

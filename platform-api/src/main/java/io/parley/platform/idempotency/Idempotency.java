@@ -22,6 +22,8 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
+import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ResponseEntity;
@@ -47,6 +49,8 @@ public class Idempotency {
 
     private static final Logger log = LoggerFactory.getLogger(Idempotency.class);
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** How long a request waits for a concurrent one with the same key before answering 409. */
+    static final Duration IN_USE_WAIT = Duration.ofSeconds(5);
 
     private final TenantTransactions transactions;
     private final JdbcTemplate jdbc;
@@ -91,7 +95,20 @@ public class Idempotency {
         byte[] requestHash = sha256(operation + "\0" + canonical.writeValueAsString(request));
         Instant now = clock.instant();
 
-        if (!store.claim(jdbc, keyHash, operation, requestHash, now, now.plus(ttl))) {
+        boolean claimed;
+        try {
+            // a concurrent request with this key holds it until it ends: wait a little, then say so
+            jdbc.execute("set local lock_timeout = '" + IN_USE_WAIT.toMillis() + "ms'");
+            claimed = store.claim(jdbc, keyHash, operation, requestHash, now, now.plus(ttl));
+            jdbc.execute("set local lock_timeout = default");
+        } catch (DataAccessException e) {
+            if (!lockTimeout(e)) {
+                throw e;
+            }
+            throw new ApiProblemException(ProblemType.IDEMPOTENCY_KEY_IN_USE,
+                    "A request with this Idempotency-Key is still running; retry after it finishes");
+        }
+        if (!claimed) {
             Stored stored = store.find(jdbc, keyHash);
             if (stored == null || stored.expiresAt().isBefore(now)) {
                 store.delete(jdbc, keyHash);
@@ -101,9 +118,6 @@ public class Idempotency {
                 throw new ApiProblemException(ProblemType.IDEMPOTENCY_KEY_REUSED,
                         "This Idempotency-Key was used with another request; use a new key for a new request",
                         List.of(new ApiProblemException.FieldError("Idempotency-Key", "already used with another request")));
-            }
-            if (stored.status() == null) {
-                throw new ApiProblemException(ProblemType.IDEMPOTENCY_KEY_IN_USE, "The first request with this Idempotency-Key is still running");
             }
             return replay(stored, key, type);
         }
@@ -128,6 +142,19 @@ public class Idempotency {
         Integer tenants = jdbc.queryForObject("select parley_purge_expired_idempotency_keys(?)", Integer.class, now);
         int operator = jdbc.update("delete from operator_idempotency_keys where expires_at < ?", now);
         log.debug("Purged {} expired idempotency keys", (tenants == null ? 0 : tenants) + operator);
+    }
+
+    /** PostgreSQL's lock_not_available (55P03), which Spring does not always translate to a locking failure. */
+    private static boolean lockTimeout(DataAccessException e) {
+        if (e instanceof PessimisticLockingFailureException) {
+            return true;
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && "55P03".equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     // The stored response is encrypted under a key derived from the idempotency key, which the

@@ -59,6 +59,12 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         return problem(ProblemType.CONFLICT, "The object was changed by another request at the same time; retry", List.of(), request);
     }
 
+    /** Tomcat refuses query parameters it cannot decode (bad percent-encoding, too many) when they are first read. */
+    @ExceptionHandler(org.apache.tomcat.util.http.InvalidParameterException.class)
+    ResponseEntity<Object> unreadableParameters(org.apache.tomcat.util.http.InvalidParameterException e, WebRequest request) {
+        return problem(ProblemType.MALFORMED_REQUEST, "The query string could not be read (bad percent-encoding or too many parameters)", List.of(), request);
+    }
+
     @ExceptionHandler(Exception.class)
     ResponseEntity<Object> unexpected(Exception e, WebRequest request) {
         if (causedBy(e, BodySizeLimitFilter.BodyTooLargeException.class) != null) {
@@ -81,6 +87,11 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
             return problem(ProblemType.MALFORMED_REQUEST, field + ": unknown field", List.of(new FieldError(field, "unknown field")), request);
         }
         InvalidFormatException format = causedBy(e, InvalidFormatException.class);
+        if (format != null && format.getOriginalMessage() != null && format.getOriginalMessage().startsWith(JsonConfiguration.NUL_MESSAGE)) {
+            String field = path(format);
+            return problem(ProblemType.MALFORMED_REQUEST, field + ": " + JsonConfiguration.NUL_MESSAGE,
+                    List.of(new FieldError(field, JsonConfiguration.NUL_MESSAGE)), request);
+        }
         if (format != null) {
             return wrongValue(path(format), format.getTargetType(), request);
         }
