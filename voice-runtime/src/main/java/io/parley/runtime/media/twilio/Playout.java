@@ -10,8 +10,8 @@ import java.util.ArrayDeque;
  */
 final class Playout {
 
-    static final int FRAME_BYTES = 160;
-    static final int FRAME_MILLIS = 20;
+    static final int FRAME_BYTES = io.parley.runtime.media.Frames.FRAME_BYTES;
+    static final int FRAME_MILLIS = io.parley.runtime.media.Frames.FRAME_MILLIS;
 
     private sealed interface Item {}
     private record Frame(byte[] bytes, int offset, int length) implements Item {}
