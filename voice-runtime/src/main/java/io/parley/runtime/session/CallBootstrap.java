@@ -40,9 +40,12 @@ public record CallBootstrap(
     public record Limits(int maxCallSeconds, int warningSecondsBefore, String warningText, String goodbyeText,
                          int silenceTimeoutSeconds, String stillThereText, String optOutDigit) {}
 
-    /** One step of a scripted (offline) persona: what it asks, what answers it expects, what it replies. */
-    public record ScriptStep(String prompt, List<ScriptAnswer> answers) {}
+    /**
+     * One step of a scripted (offline) persona: what it asks and the answers it understands. The first
+     * step follows the greeting; a step without answers is the goodbye.
+     */
+    public record ScriptStep(String id, String prompt, List<ScriptAnswer> answers) {}
 
-    /** Phrases that count as this answer, the reply, and whether the call ends after it. */
-    public record ScriptAnswer(List<String> phrases, String reply, boolean end) {}
+    /** Keywords (any one; none: a catch-all) that select this answer, the reply, and the next step's id (null: stay). */
+    public record ScriptAnswer(List<String> keywords, String reply, String next) {}
 }

@@ -48,8 +48,9 @@ class RedisSessionIntegrationTests {
                         new CallBootstrap.Provider("offline", "kevin16", Map.of()), new CallBootstrap.Provider("offline", null, Map.of()),
                         new CallBootstrap.Provider("scripted", null, Map.of()),
                         new CallBootstrap.Limits(300, 30, "The reindeer are getting restless.", "Merry Christmas!", 8, "Are you still there?", "9"),
-                        List.of(new CallBootstrap.ScriptStep("What would you like for Christmas?",
-                                List.of(new CallBootstrap.ScriptAnswer(List.of("a red bicycle"), "A red bicycle! Lovely.", true))))),
+                        List.of(new CallBootstrap.ScriptStep("wish", "What would you like for Christmas?",
+                                List.of(new CallBootstrap.ScriptAnswer(List.of("bicycle"), "A red bicycle! Lovely.", "goodbye"))),
+                                new CallBootstrap.ScriptStep("goodbye", "Merry Christmas!", List.of()))),
                 Map.of("child_name", "Ella"));
     }
 

@@ -1,0 +1,28 @@
+package io.parley.runtime;
+
+import io.parley.runtime.call.CallRuntimes;
+import io.parley.runtime.call.Providers;
+import io.parley.runtime.llm.LanguageModel;
+import io.parley.runtime.session.CallEvents;
+import io.parley.runtime.session.CallSessionStore;
+import io.parley.runtime.speech.SpeechToText;
+import io.parley.runtime.speech.TextToSpeech;
+import java.time.Clock;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Calls: the providers this instance has, and a runtime per stream. */
+@Configuration(proxyBeanMethods = false)
+class CallConfiguration {
+
+    @Bean
+    Providers providers(ObjectProvider<SpeechToText> stt, ObjectProvider<TextToSpeech> tts, ObjectProvider<LanguageModel> llm) {
+        return new Providers(stt.orderedStream().toList(), tts.orderedStream().toList(), llm.orderedStream().toList());
+    }
+
+    @Bean(destroyMethod = "close")
+    CallRuntimes callRuntimes(CallSessionStore store, CallEvents events, Providers providers, Clock clock) {
+        return new CallRuntimes(store, events, providers, clock);
+    }
+}

@@ -1,0 +1,384 @@
+package io.parley.runtime.call;
+
+import io.parley.runtime.conversation.ConversationCommand;
+import io.parley.runtime.conversation.ConversationEngine;
+import io.parley.runtime.conversation.ConversationInput;
+import io.parley.runtime.conversation.ConversationMessage;
+import io.parley.runtime.conversation.ConversationSettings;
+import io.parley.runtime.conversation.ConversationSnapshot;
+import io.parley.runtime.conversation.ScriptedBrain;
+import io.parley.runtime.llm.LanguageModel;
+import io.parley.runtime.media.Mulaw;
+import io.parley.runtime.media.Resampler;
+import io.parley.runtime.media.twilio.CallHandler;
+import io.parley.runtime.media.twilio.Outbound;
+import io.parley.runtime.media.twilio.TwilioMessage;
+import io.parley.runtime.session.CallBootstrap;
+import io.parley.runtime.session.CallEvents;
+import io.parley.runtime.session.CallSessionStore;
+import io.parley.runtime.session.CallToken;
+import io.parley.runtime.speech.SpeechToText;
+import io.parley.runtime.speech.TextToSpeech;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One call on this instance: feeds the socket, the providers and the timer into the call's
+ * {@link ConversationEngine} one at a time, carries out the engine's commands, keeps the call's
+ * state in Redis after every step and publishes its events. If the stream comes back on another
+ * instance, that instance restores the engine from Redis and carries on without greeting again.
+ */
+final class CallRuntime implements CallHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(CallRuntime.class);
+    /** How often the owner lease is renewed (well inside {@link CallSessionStore#LEASE}). */
+    static final Duration LEASE_RENEWAL = Duration.ofSeconds(2);
+    /** How long a resumed stream waits for the previous instance's lease to lapse. */
+    static final Duration TAKEOVER_WAIT = CallSessionStore.LEASE.plusSeconds(1);
+
+    private final CallSessionStore store;
+    private final CallEvents events;
+    private final Providers providers;
+    private final ScheduledExecutorService timers;
+    private final Clock clock;
+    private final String instance;
+    private final SerialExecutor serial;
+
+    private final Resampler upsampler = Resampler.upsample8kTo16k();
+    private final short[] pcm8k = new short[160];
+    private short[] pcm16k = new short[upsampler.maxOutput(160)];
+
+    private CallToken token;
+    private Outbound out;
+    private CallBootstrap bootstrap;
+    private ConversationEngine engine;
+    private ScriptedBrain brain;
+    private Map<String, List<String>> stepKeywords = Map.of();
+    private String expectedStep;
+    private LanguageModel llm;
+    private TextToSpeech tts;
+    private TextToSpeech.Voice voice;
+    private SpeechToText.Stream listening;
+    private final Map<String, TextToSpeech.Synthesis> syntheses = new HashMap<>();
+    private final Map<String, LanguageModel.Generation> generations = new HashMap<>();
+    private ScheduledFuture<?> timer;
+    private ScheduledFuture<?> leaseRenewal;
+    private boolean running;
+    private boolean ended;
+
+    CallRuntime(CallSessionStore store, CallEvents events, Providers providers, ScheduledExecutorService timers,
+                Executor workers, Clock clock, String instance) {
+        this.store = store;
+        this.events = events;
+        this.providers = providers;
+        this.timers = timers;
+        this.clock = clock;
+        this.instance = instance;
+        this.serial = new SerialExecutor(workers);
+    }
+
+    // --- from the socket ----------------------------------------------------------------------
+
+    @Override
+    public void started(CallToken token, TwilioMessage.Start start, Outbound out) {
+        this.token = token;
+        this.out = out;
+        serial.execute(this::begin);
+    }
+
+    @Override
+    public void audio(byte[] ulaw, long timestampMillis) {
+        serial.execute(() -> {
+            if (!running || listening == null) return;
+            for (int offset = 0; offset < ulaw.length; offset += pcm8k.length) {
+                int n = Math.min(pcm8k.length, ulaw.length - offset);
+                Mulaw.decode(ulaw, offset, n, pcm8k, 0);
+                if (pcm16k.length < upsampler.maxOutput(n)) pcm16k = new short[upsampler.maxOutput(n)];
+                int samples = upsampler.process(pcm8k, 0, n, pcm16k, 0);
+                listening.audio(pcm16k, 0, samples);
+            }
+        });
+    }
+
+    @Override
+    public void dtmf(String digit) {
+        input(new ConversationInput.DtmfReceived(clock.instant(), digit));
+    }
+
+    @Override
+    public void mark(String name) {
+        input(new ConversationInput.PlaybackMarkReached(clock.instant(), name));
+    }
+
+    @Override
+    public void ended(String reason) {
+        serial.execute(() -> finish(reason));
+    }
+
+    // --- the call -----------------------------------------------------------------------------
+
+    private void begin() {
+        try {
+            beginCall();
+        } catch (RuntimeException e) {
+            log.error("Call {} could not start", token.callId(), e);
+            stopWork();
+            out.hangUp("could not start");
+        }
+    }
+
+    private void beginCall() {
+        UUID callId = token.callId();
+        Optional<CallBootstrap> found = store.bootstrap(callId);
+        if (found.isEmpty() || !found.get().tenantId().equals(token.tenantId())) {
+            log.warn("No session for call {}: hanging up", callId);
+            out.hangUp("no session for this call");
+            return;
+        }
+        bootstrap = found.get();
+        if (!takeOver(callId)) {
+            log.warn("Call {} is running on another instance: hanging up this stream", callId);
+            out.hangUp("call is running elsewhere");
+            return;
+        }
+        CallBootstrap.Persona persona = bootstrap.persona();
+        brain = Scripts.brain(persona, bootstrap.variables());
+        stepKeywords = Scripts.keywords(persona);
+        llm = brain == null ? providers.llm(persona.llm() == null ? null : persona.llm().provider()) : null;
+        if (brain == null && llm == null) {
+            brain = Scripts.fallback(persona, bootstrap.variables());
+        }
+        tts = providers.tts(persona.voice() == null ? null : persona.voice().provider());
+        voice = new TextToSpeech.Voice(persona.voice() == null ? null : persona.voice().voiceOrModel(), persona.language(),
+                persona.voice() == null ? Map.of() : persona.voice().settings(), null);
+        ConversationSettings settings = Scripts.settings(persona, bootstrap.variables(), brain);
+
+        Optional<ConversationSnapshot> snapshot = store.conversation(callId, ConversationSnapshot.class);
+        engine = snapshot.map(s -> ConversationEngine.restore(settings, s, clock)).orElseGet(() -> new ConversationEngine(settings, clock));
+        SpeechToText stt = providers.stt(persona.stt() == null ? null : persona.stt().provider());
+        listening = stt.open(new SpeechToText.StreamSettings(persona.language(), expectedPhrases(), null), new Listening());
+        running = true;
+        leaseRenewal = timers.scheduleAtFixedRate(() -> serial.execute(this::renewLease),
+                LEASE_RENEWAL.toMillis(), LEASE_RENEWAL.toMillis(), TimeUnit.MILLISECONDS);
+        if (snapshot.isEmpty()) {
+            events.publish(bootstrap.tenantId(), callId, "call.started", clock.instant(),
+                    Map.of("instance", instance, "persona", persona.id() == null ? "" : persona.id().toString()));
+            apply(engine.handle(new ConversationInput.CallStarted(clock.instant())));
+        } else {
+            apply(engine.handle(new ConversationInput.StreamResumed(clock.instant())));
+        }
+    }
+
+    private boolean takeOver(UUID callId) {
+        long deadline = System.nanoTime() + TAKEOVER_WAIT.toNanos();
+        while (!store.acquire(callId, instance)) {
+            if (System.nanoTime() > deadline) return false;
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void renewLease() {
+        if (running && !store.renew(token.callId(), instance)) {
+            log.warn("Lost the lease of call {}: another instance took it over", token.callId());
+            stopWork();
+            out.hangUp("taken over");
+        }
+    }
+
+    private void input(ConversationInput input) {
+        serial.execute(() -> {
+            if (running) apply(engine.handle(input));
+        });
+    }
+
+    /** Carries out the engine's commands, then saves the state and sets the next timer. */
+    private void apply(List<ConversationCommand> commands) {
+        for (ConversationCommand command : commands) {
+            switch (command) {
+                case ConversationCommand.StartLanguageModel start -> think(start);
+                case ConversationCommand.CancelLanguageModel cancel -> {
+                    LanguageModel.Generation generation = generations.remove(cancel.turnId());
+                    if (generation != null) generation.cancel();
+                }
+                case ConversationCommand.Synthesize say -> speak(say);
+                case ConversationCommand.CancelSynthesis cancel -> {
+                    TextToSpeech.Synthesis synthesis = syntheses.remove(cancel.utteranceId());
+                    if (synthesis != null) synthesis.cancel();
+                }
+                case ConversationCommand.PlayAudio play -> out.play(play.audio(), play.markName());
+                case ConversationCommand.ClearPlayback clear -> out.clear();
+                case ConversationCommand.ExecuteTool tool -> input(new ConversationInput.ToolResultReceived(clock.instant(),
+                        tool.toolCallId(), "{\"error\":\"no such tool: " + tool.name().replace("\"", "") + "\"}"));
+                case ConversationCommand.TurnCompleted turn -> events.publish(bootstrap.tenantId(), token.callId(), "call.turn", clock.instant(),
+                        turnData(turn));
+                case ConversationCommand.EndCall end -> {
+                    events.publish(bootstrap.tenantId(), token.callId(), "call.ended", clock.instant(), Map.of("reason", end.reason()));
+                    ended = true;
+                    store.saveConversation(token.callId(), engine.snapshot());
+                    stopWork();
+                    store.release(token.callId(), instance);
+                    out.hangUp(end.reason());
+                    return;
+                }
+            }
+        }
+        store.saveConversation(token.callId(), engine.snapshot());
+        rescheduleTimer();
+        updateExpectations();
+    }
+
+    private void think(ConversationCommand.StartLanguageModel start) {
+        if (brain != null) {
+            for (ConversationInput input : brain.respond(start, clock.instant())) {
+                input(input);
+            }
+            return;
+        }
+        List<LanguageModel.Message> messages = new ArrayList<>();
+        for (ConversationMessage m : start.messages()) {
+            messages.add(new LanguageModel.Message(m.role().name().toLowerCase(java.util.Locale.ROOT), m.content()));
+        }
+        CallBootstrap.Provider model = bootstrap.persona().llm();
+        double temperature = model.settings() != null && model.settings().get("temperature") instanceof Number n ? n.doubleValue() : 0.7;
+        String turn = start.turnId();
+        generations.put(turn, llm.generate(new LanguageModel.Request(model.voiceOrModel(), temperature, messages, List.of(
+                new LanguageModel.Tool(ConversationEngine.END_CALL_TOOL, "End the call politely when the conversation is over",
+                        "{\"type\":\"object\",\"properties\":{\"reason\":{\"type\":\"string\"}}}")), null), new LanguageModel.Listener() {
+            @Override public void token(String text) { input(new ConversationInput.LanguageModelToken(clock.instant(), turn, text)); }
+            @Override public void toolCall(String id, String name, String args) {
+                input(new ConversationInput.LanguageModelToolCalled(clock.instant(), turn, id, name, args));
+            }
+            @Override public void done(LanguageModel.Usage usage) {
+                serial.execute(() -> generations.remove(turn));
+                input(new ConversationInput.LanguageModelCompleted(clock.instant(), turn));
+            }
+            @Override public void failed(Exception error) {
+                serial.execute(() -> generations.remove(turn));
+                input(new ConversationInput.LanguageModelFailed(clock.instant(), turn, error.toString()));
+            }
+        }));
+    }
+
+    private void speak(ConversationCommand.Synthesize say) {
+        String utterance = say.utteranceId();
+        syntheses.put(utterance, tts.synthesize(say.text(), voice, new TextToSpeech.AudioSink() {
+            @Override public void audio(byte[] ulaw) {
+                input(new ConversationInput.AudioSynthesized(clock.instant(), utterance, ulaw, Duration.ofMillis(ulaw.length / 8)));
+            }
+            @Override public void done() {
+                serial.execute(() -> syntheses.remove(utterance));
+                input(new ConversationInput.SynthesisCompleted(clock.instant(), utterance));
+            }
+            @Override public void failed(Exception error) {
+                serial.execute(() -> syntheses.remove(utterance));
+                input(new ConversationInput.SynthesisFailed(clock.instant(), utterance, error.toString()));
+            }
+        }));
+    }
+
+    private void rescheduleTimer() {
+        if (timer != null) timer.cancel(false);
+        timer = null;
+        Optional<Instant> next = engine.nextDeadline();
+        if (next.isPresent() && running) {
+            long delay = Math.max(0, Duration.between(clock.instant(), next.get()).toMillis());
+            timer = timers.schedule(() -> serial.execute(() -> {
+                if (running) apply(engine.tick(clock.instant()));
+            }), delay, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** A scripted persona's recogniser listens for what the current step expects. */
+    private void updateExpectations() {
+        if (brain == null || listening == null) return;
+        String step = brain.currentStep(engine.history());
+        if (!step.equals(expectedStep)) {
+            expectedStep = step;
+            listening.expect(expectedPhrases());
+        }
+    }
+
+    private List<String> expectedPhrases() {
+        if (brain == null) return List.of();
+        String step = engine == null ? null : brain.currentStep(engine.history());
+        List<String> phrases = new ArrayList<>(step == null ? List.of() : stepKeywords.getOrDefault(step, List.of()));
+        phrases.addAll(engine == null ? List.of() : engine.settings().endCallPhrases());
+        return phrases;
+    }
+
+    /**
+     * The stream is over. Twilio's {@code stop} means the caller hung up: the conversation ends. A
+     * socket that just went away (an instance or network failure) ends nothing: the call's state
+     * stays in Redis and the lease is released, so the stream can resume on any instance.
+     */
+    private void finish(String reason) {
+        if (engine != null && running && !ended && "stop".equals(reason)) {
+            apply(engine.handle(new ConversationInput.CallerHungUp(clock.instant())));
+            if (!ended) {
+                events.publish(bootstrap.tenantId(), token.callId(), "call.ended", clock.instant(), Map.of("reason", "caller_hung_up"));
+            }
+        }
+        stopWork();
+        if (token != null && bootstrap != null) {
+            // whatever happened, another instance may pick the call up at once (its state is in Redis)
+            store.release(token.callId(), instance);
+        }
+    }
+
+    private void stopWork() {
+        running = false;
+        if (timer != null) timer.cancel(false);
+        if (leaseRenewal != null) leaseRenewal.cancel(false);
+        syntheses.values().forEach(TextToSpeech.Synthesis::cancel);
+        syntheses.clear();
+        generations.values().forEach(LanguageModel.Generation::cancel);
+        generations.clear();
+        if (listening != null) {
+            listening.close();
+            listening = null;
+        }
+    }
+
+    private static Map<String, Object> turnData(ConversationCommand.TurnCompleted turn) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("speaker", turn.speaker().name().toLowerCase(java.util.Locale.ROOT));
+        data.put("text", turn.text());
+        data.put("startedAt", String.valueOf(turn.startedAt()));
+        data.put("endedAt", String.valueOf(turn.endedAt()));
+        data.put("interrupted", turn.interrupted());
+        return data;
+    }
+
+    /** The recogniser's reports, in order, into the engine. */
+    private final class Listening implements SpeechToText.Listener {
+        @Override public void voiceActivity(boolean speaking) {
+            input(speaking ? new ConversationInput.VoiceActivityStarted(clock.instant()) : new ConversationInput.VoiceActivityStopped(clock.instant()));
+        }
+        @Override public void interim(String text) { input(new ConversationInput.InterimTranscript(clock.instant(), text)); }
+        @Override public void finalText(String text) { input(new ConversationInput.FinalTranscript(clock.instant(), text)); }
+        @Override public void endOfUtterance() { input(new ConversationInput.EndOfUtteranceDetected(clock.instant())); }
+        @Override public void failed(Exception error) {
+            log.warn("Speech-to-text failed on call {}: {}", token.callId(), error.toString());
+        }
+    }
+}

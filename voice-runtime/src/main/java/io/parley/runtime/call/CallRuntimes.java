@@ -1,0 +1,51 @@
+package io.parley.runtime.call;
+
+import io.parley.runtime.media.twilio.CallHandler;
+import io.parley.runtime.session.CallEvents;
+import io.parley.runtime.session.CallSessionStore;
+import java.time.Clock;
+import java.util.UUID;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+/** Makes a {@link CallRuntime} per stream; owns the timer thread and the workers they share. */
+public final class CallRuntimes implements CallHandler.Factory, AutoCloseable {
+
+    private final CallSessionStore store;
+    private final CallEvents events;
+    private final Providers providers;
+    private final Clock clock;
+    private final String instance;
+    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("call-timers").daemon().factory());
+    private final java.util.concurrent.ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+
+    public CallRuntimes(CallSessionStore store, CallEvents events, Providers providers, Clock clock) {
+        this.store = store;
+        this.events = events;
+        this.providers = providers;
+        this.clock = clock;
+        this.instance = "runtime-" + UUID.randomUUID();
+    }
+
+    @Override
+    public CallHandler create() {
+        return new CallRuntime(store, events, providers, timers, workers, clock, instance);
+    }
+
+    /** This instance's id in call leases. */
+    public String instance() {
+        return instance;
+    }
+
+    Executor workers() {
+        return workers;
+    }
+
+    @Override
+    public void close() {
+        timers.shutdownNow();
+        workers.shutdownNow();
+    }
+}

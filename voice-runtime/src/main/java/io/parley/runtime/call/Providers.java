@@ -1,0 +1,48 @@
+package io.parley.runtime.call;
+
+import io.parley.runtime.llm.LanguageModel;
+import io.parley.runtime.speech.SpeechToText;
+import io.parley.runtime.speech.TextToSpeech;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/** The providers this instance has, by the id personas name them with. */
+public final class Providers {
+
+    private final Map<String, SpeechToText> stt;
+    private final Map<String, TextToSpeech> tts;
+    private final Map<String, LanguageModel> llm;
+
+    public Providers(List<SpeechToText> stt, List<TextToSpeech> tts, List<LanguageModel> llm) {
+        this.stt = stt.stream().collect(Collectors.toMap(SpeechToText::id, Function.identity()));
+        this.tts = tts.stream().collect(Collectors.toMap(TextToSpeech::id, Function.identity()));
+        this.llm = llm.stream().collect(Collectors.toMap(LanguageModel::id, Function.identity()));
+    }
+
+    /** The named speech-to-text, else the offline one (test mode and the embedded default always have it). */
+    public SpeechToText stt(String id) {
+        return pick(stt, id, "speech-to-text");
+    }
+
+    public TextToSpeech tts(String id) {
+        return pick(tts, id, "text-to-speech");
+    }
+
+    /** A language model, or null for scripted personas (and unknown ids: the scripted brain takes over). */
+    public LanguageModel llm(String id) {
+        return id == null ? null : llm.get(id);
+    }
+
+    private static <T> T pick(Map<String, T> providers, String id, String what) {
+        T chosen = id == null ? null : providers.get(id);
+        if (chosen == null) {
+            chosen = providers.get("offline");
+        }
+        if (chosen == null) {
+            throw new IllegalStateException("No " + what + " provider '" + id + "' and no offline one on this instance");
+        }
+        return chosen;
+    }
+}

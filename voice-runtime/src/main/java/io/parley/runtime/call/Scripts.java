@@ -1,0 +1,100 @@
+package io.parley.runtime.call;
+
+import io.parley.runtime.conversation.ConversationSettings;
+import io.parley.runtime.conversation.ScriptedBrain;
+import io.parley.runtime.session.CallBootstrap;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Turns a call's bootstrap into the engine's settings and, for personas without a model, its script. */
+final class Scripts {
+
+    private static final Pattern VARIABLE = Pattern.compile("\\{\\{\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*}}");
+    /** A variable is a value, never an instruction: one line, bounded. */
+    static final int MAX_VARIABLE_CHARS = 200;
+
+    private Scripts() {}
+
+    /** The scripted brain of a persona whose bootstrap carries a script; null when it has none. */
+    static ScriptedBrain brain(CallBootstrap.Persona persona, Map<String, Object> variables) {
+        if (persona.script() == null || persona.script().isEmpty()) {
+            return null;
+        }
+        List<ScriptedBrain.Step> steps = new ArrayList<>();
+        for (CallBootstrap.ScriptStep step : persona.script()) {
+            List<ScriptedBrain.Answer> answers = new ArrayList<>();
+            if (step.answers() != null) {
+                for (CallBootstrap.ScriptAnswer answer : step.answers()) {
+                    answers.add(new ScriptedBrain.Answer(answer.keywords(), fill(answer.reply(), variables), answer.next()));
+                }
+            }
+            steps.add(new ScriptedBrain.Step(step.id(), fill(step.prompt(), variables), answers));
+        }
+        return new ScriptedBrain(fill(persona.firstMessage(), variables), steps);
+    }
+
+    /** For a persona with neither a model this instance has nor a script: greet, listen once, say goodbye. */
+    static ScriptedBrain fallback(CallBootstrap.Persona persona, Map<String, Object> variables) {
+        String goodbye = persona.limits() != null && persona.limits().goodbyeText() != null ? persona.limits().goodbyeText() : "Goodbye!";
+        return new ScriptedBrain(fill(persona.firstMessage(), variables), List.of(
+                new ScriptedBrain.Step("listen", "", List.of(ScriptedBrain.Answer.anything("Thank you for telling me.", "goodbye"))),
+                new ScriptedBrain.Step("goodbye", fill(goodbye, variables), List.of())));
+    }
+
+    /** The words each step listens for (the offline recogniser's grammar). */
+    static Map<String, List<String>> keywords(CallBootstrap.Persona persona) {
+        Map<String, List<String>> keywords = new LinkedHashMap<>();
+        if (persona.script() != null) {
+            for (CallBootstrap.ScriptStep step : persona.script()) {
+                List<String> words = new ArrayList<>();
+                if (step.answers() != null) {
+                    step.answers().forEach(a -> { if (a.keywords() != null) words.addAll(a.keywords()); });
+                }
+                keywords.put(step.id(), words);
+            }
+        }
+        return keywords;
+    }
+
+    static ConversationSettings settings(CallBootstrap.Persona persona, Map<String, Object> variables, ScriptedBrain brain) {
+        ConversationSettings.Builder settings = ConversationSettings.builder()
+                .systemPrompt(fill(persona.systemPrompt(), variables))
+                .firstMessage(brain != null ? brain.firstMessage() : fill(persona.firstMessage(), variables));
+        CallBootstrap.Limits limits = persona.limits();
+        if (limits != null) {
+            if (limits.silenceTimeoutSeconds() > 0) settings.silenceTimeout(Duration.ofSeconds(limits.silenceTimeoutSeconds()));
+            if (limits.stillThereText() != null) settings.repromptLine(fill(limits.stillThereText(), variables));
+            if (limits.maxCallSeconds() > 0) {
+                settings.maxCallLength(Duration.ofSeconds(limits.maxCallSeconds()));
+                if (limits.warningSecondsBefore() > 0) settings.maxCallLengthWarningBefore(Duration.ofSeconds(limits.warningSecondsBefore()));
+                if (limits.warningText() != null) settings.maxCallLengthWarningLine(fill(limits.warningText(), variables));
+            }
+            if (limits.goodbyeText() != null) {
+                settings.goodbyeLine(fill(limits.goodbyeText(), variables));
+                settings.maxCallLengthGoodbyeLine(fill(limits.goodbyeText(), variables));
+            }
+            if (limits.optOutDigit() != null) settings.optOutDigit(limits.optOutDigit());
+        }
+        return settings.build();
+    }
+
+    /** Replaces {@code {{name}}} with the call's value: one line, at most {@link #MAX_VARIABLE_CHARS}; unknown names stay empty. */
+    static String fill(String template, Map<String, Object> variables) {
+        if (template == null) return null;
+        Matcher m = VARIABLE.matcher(template);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            Object value = variables == null ? null : variables.get(m.group(1));
+            String text = value == null ? "" : value.toString().replaceAll("[\\r\\n\\t{}]+", " ").strip();
+            if (text.length() > MAX_VARIABLE_CHARS) text = text.substring(0, MAX_VARIABLE_CHARS);
+            m.appendReplacement(out, Matcher.quoteReplacement(text));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+}

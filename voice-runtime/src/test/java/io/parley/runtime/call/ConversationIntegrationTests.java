@@ -1,0 +1,236 @@
+package io.parley.runtime.call;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.parley.runtime.VoiceRuntimeApplication;
+import io.parley.runtime.media.twilio.MediaStreamEndpoint;
+import io.parley.runtime.media.twilio.TwilioEmulator;
+import io.parley.runtime.session.CallBootstrap;
+import io.parley.runtime.session.CallEvents;
+import io.parley.runtime.session.CallSessionStore;
+import io.parley.runtime.session.CallTokens;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.domain.Range;
+import org.springframework.data.redis.connection.stream.MapRecord;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Whole calls through two real runtime instances (sharing the real Redis) with a Twilio emulator on
+ * the socket: the scripted persona talks, barge-in clears, and a call dropped on one instance
+ * resumes on the other without greeting again. Speech is faked at our own ports (FakeSpeech).
+ */
+class ConversationIntegrationTests {
+
+    static final String SECRET = "test-secret-test-secret-test-secret-0123";
+    static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @Configuration(proxyBeanMethods = false)
+    static class FakeProviders {
+        @Bean FakeSpeech.Recogniser recogniser() { return new FakeSpeech.Recogniser(); }
+        @Bean FakeSpeech.ToneVoice toneVoice() { return new FakeSpeech.ToneVoice(); }
+    }
+
+    static Instance a;
+    static Instance b;
+
+    record Instance(ConfigurableApplicationContext context, int port) {
+        FakeSpeech.Recogniser ears() { return context.getBean(FakeSpeech.Recogniser.class); }
+        FakeSpeech.ToneVoice mouth() { return context.getBean(FakeSpeech.ToneVoice.class); }
+        TwilioEmulator connect() {
+            TwilioEmulator twilio = new TwilioEmulator(URI.create("ws://127.0.0.1:" + port + MediaStreamEndpoint.PATH));
+            twilio.echoMarks = true;
+            return twilio;
+        }
+        void close() { context.close(); }
+    }
+
+    static Instance start() {
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(VoiceRuntimeApplication.class, FakeProviders.class)
+                .run("--server.port=0", "--parley.runtime.call-token-secret=" + SECRET, "--spring.jmx.enabled=false",
+                        "--parley.runtime.offline-speech.enabled=false");
+        return new Instance(context, ((WebServerApplicationContext) context).getWebServer().getPort());
+    }
+
+    @BeforeAll
+    static void instances() {
+        a = start();
+        b = start();
+    }
+
+    @AfterAll
+    static void stop() {
+        a.close();
+        b.close();
+    }
+
+    static CallBootstrap santa(UUID callId, UUID tenantId) {
+        return new CallBootstrap(CallBootstrap.VERSION, callId, tenantId, "test",
+                new CallBootstrap.Persona(UUID.randomUUID(), "Santa", "santa", "You are Santa.", "Ho ho ho! Hello {{child_name}}!", "en-US",
+                        new CallBootstrap.Provider("offline", "kevin16", Map.of()), new CallBootstrap.Provider("offline", null, Map.of()),
+                        new CallBootstrap.Provider("scripted", null, Map.of()),
+                        new CallBootstrap.Limits(300, 30, "The reindeer are getting restless.", "Merry Christmas!", 30, "Are you still there?", "9"),
+                        List.of(new CallBootstrap.ScriptStep("wish", "What would you like for Christmas?",
+                                        List.of(new CallBootstrap.ScriptAnswer(List.of("bicycle", "puppy"), "{answer}! What a wonderful wish.", "goodbye"))),
+                                new CallBootstrap.ScriptStep("goodbye", "Merry Christmas, {{child_name}}!", List.of()))),
+                Map.of("child_name", "Ella"));
+    }
+
+    /** A call ready to dial: its bootstrap in Redis and its token. */
+    record Dialled(UUID callId, UUID tenantId, String token) {}
+
+    static Dialled dial() {
+        UUID callId = UUID.randomUUID();
+        UUID tenantId = UUID.randomUUID();
+        a.context().getBean(CallSessionStore.class).saveBootstrap(santa(callId, tenantId));
+        String token = a.context().getBean(CallTokens.class).mint(callId, tenantId, Duration.ofMinutes(5));
+        return new Dialled(callId, tenantId, token);
+    }
+
+    @Test
+    void aScriptedCallRunsFromGreetingToGoodbyeWithItsTranscriptInRedisAndItsEventsOnTheStream() throws Exception {
+        Dialled call = dial();
+        try (TwilioEmulator twilio = a.connect()) {
+            twilio.connected();
+            twilio.start(call.token());
+
+            awaitTrue(() -> a.mouth().spoken.stream().anyMatch(s -> s.contains("Hello Ella")));
+            List<TwilioEmulator.Received> greeting = twilio.until("mark", 5_000);
+            assertThat(greeting).extracting(TwilioEmulator.Received::event).contains("media").last().isEqualTo("mark");
+
+            FakeSpeech.Recogniser.Stream ears = a.ears().last();
+            assertThat(ears.expectations.getLast()).contains("bicycle", "puppy");
+            awaitListening(call);
+            ears.say("I would like a red bicycle");
+
+            assertThat(twilio.closed.get(15, TimeUnit.SECONDS)).isEqualTo(1000);
+            // sentence by sentence, as the engine feeds speech
+            assertThat(a.mouth().spoken).contains("A red bicycle!", "What a wonderful wish.", "Merry Christmas, Ella!");
+        }
+
+        List<Map<Object, Object>> events = events(call.callId());
+        assertThat(events).extracting(e -> e.get("type")).startsWith("call.started").endsWith("call.ended");
+        assertThat(events).allSatisfy(e -> assertThat(e.get("tenantId")).isEqualTo(call.tenantId().toString()));
+        List<JsonNode> turns = events.stream().filter(e -> "call.turn".equals(e.get("type"))).map(e -> JSON.readTree(e.get("data").toString())).toList();
+        assertThat(turns).extracting(t -> t.get("speaker").asString() + ": " + t.get("text").asString())
+                .contains("caller: I would like a red bicycle")
+                .anySatisfy(t -> assertThat(t).startsWith("bot: Ho ho ho! Hello Ella!"));
+        assertThat(JSON.readTree(events.getLast().get("data").toString()).get("reason").asString()).isEqualTo("script_completed");
+
+        JsonNode conversation = JSON.readTree(redis().opsForHash().get("call:" + call.callId(), "conversation").toString());
+        assertThat(conversation.get("state").asString()).isEqualTo("ENDED");
+        assertThat(conversation.get("history").toString()).contains("I would like a red bicycle");
+    }
+
+    @Test
+    void talkingOverTheBotClearsPlaybackAndCancelsItsSpeech() throws Exception {
+        Dialled call = dial();
+        try (TwilioEmulator twilio = a.connect()) {
+            twilio.connected();
+            twilio.start(call.token());
+            twilio.until("mark", 5_000); // the greeting, heard
+            awaitListening(call);
+            FakeSpeech.Recogniser.Stream ears = a.ears().last();
+            ears.say("banana"); // not understood: a long reply follows
+            TwilioEmulator.Received first = twilio.next(5_000);
+            assertThat(first).isNotNull();
+            assertThat(first.event()).isEqualTo("media");
+
+            ears.voice(true);
+            Thread.sleep(400); // sustained voice over the bot: barge-in
+            List<TwilioEmulator.Received> untilClear = twilio.until("clear", 3_000);
+            assertThat(untilClear).isNotEmpty();
+            assertThat(untilClear.getLast().event()).isEqualTo("clear");
+            // nothing of the interrupted reply follows the clear
+            List<TwilioEmulator.Received> after = new ArrayList<>();
+            TwilioEmulator.Received next;
+            while ((next = twilio.next(500)) != null) after.add(next);
+            assertThat(after).extracting(TwilioEmulator.Received::event).doesNotContain("media");
+        }
+        List<JsonNode> turns = events(call.callId()).stream().filter(e -> "call.turn".equals(e.get("type")))
+                .map(e -> JSON.readTree(e.get("data").toString())).toList();
+        assertThat(turns).anySatisfy(t -> {
+            assertThat(t.get("speaker").asString()).isEqualTo("bot");
+            assertThat(t.get("interrupted").asBoolean()).isTrue();
+        });
+    }
+
+    @Test
+    void aCallDroppedOnOneInstanceResumesOnAnotherWithoutGreetingAgain() throws Exception {
+        Dialled call = dial();
+        TwilioEmulator first = a.connect();
+        first.connected();
+        first.start(call.token());
+        first.until("mark", 5_000);
+        awaitListening(call);
+        first.abort(); // instance A's socket is gone: no stop, no close handshake
+
+        int greetingsOnB = (int) b.mouth().spoken.stream().filter(s -> s.contains("Hello Ella")).count();
+        try (TwilioEmulator second = b.connect()) {
+            second.connected();
+            second.start(call.token());
+            awaitTrue(() -> b.ears().streams.size() > 0 && !b.ears().last().closed.get());
+            awaitTrue(() -> b.ears().last().expectations.getLast().contains("puppy"));
+            b.ears().last().say("a puppy please");
+            assertThat(second.closed.get(15, TimeUnit.SECONDS)).isEqualTo(1000);
+        }
+        assertThat(b.mouth().spoken.stream().filter(s -> s.contains("Hello Ella")).count()).as("greeting again on B").isEqualTo(greetingsOnB);
+        assertThat(b.mouth().spoken).anySatisfy(s -> assertThat(s).containsIgnoringCase("a puppy"));
+        assertThat(b.mouth().spoken).contains("What a wonderful wish.", "Merry Christmas, Ella!");
+        List<Map<Object, Object>> events = events(call.callId());
+        assertThat(events.stream().filter(e -> "call.started".equals(e.get("type"))).count()).isEqualTo(1);
+        assertThat(events.getLast().get("type")).isEqualTo("call.ended");
+    }
+
+    @Test
+    void aStreamForACallWithNoSessionIsHungUp() throws Exception {
+        UUID callId = UUID.randomUUID();
+        String token = a.context().getBean(CallTokens.class).mint(callId, UUID.randomUUID(), Duration.ofMinutes(5));
+        try (TwilioEmulator twilio = a.connect()) {
+            twilio.connected();
+            twilio.start(token);
+            assertThat(twilio.closed.get(5, TimeUnit.SECONDS)).isEqualTo(1000);
+        }
+    }
+
+    /** The greeting has been heard and the engine listens (its snapshot in Redis says so). */
+    static void awaitListening(Dialled call) throws InterruptedException {
+        awaitTrue(() -> {
+            Object conversation = redis().opsForHash().get("call:" + call.callId(), "conversation");
+            return conversation != null && JSON.readTree(conversation.toString()).get("state").asString().equals("LISTENING");
+        });
+    }
+
+    static StringRedisTemplate redis() {
+        return a.context().getBean(StringRedisTemplate.class);
+    }
+
+    static List<Map<Object, Object>> events(UUID callId) {
+        List<MapRecord<String, Object, Object>> all = redis().opsForStream().range(CallEvents.STREAM, Range.unbounded());
+        return all.stream().map(MapRecord::getValue).filter(v -> callId.toString().equals(v.get("callId"))).toList();
+    }
+
+    static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("condition not met within 10 s");
+            Thread.sleep(20);
+        }
+    }
+}
