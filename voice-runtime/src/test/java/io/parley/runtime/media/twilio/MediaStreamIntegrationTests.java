@@ -58,13 +58,12 @@ class MediaStreamIntegrationTests {
         return tokens.mint(callId, UUID.randomUUID(), Duration.ofMinutes(5));
     }
 
+    /** Starts the stream and finds its call by the token's call id (sockets opened together may be set up in any order). */
     private RecordingCallHandlers.Recording startedCall(TwilioEmulator twilio, UUID callId) throws InterruptedException {
         twilio.connected();
         twilio.start(token(callId));
-        RecordingCallHandlers.Recording call = handlers.created.poll(5, TimeUnit.SECONDS);
-        assertThat(call).isNotNull();
-        awaitTrue(() -> call.token != null);
-        return call;
+        awaitTrue(() -> handlers.created.stream().anyMatch(c -> c.token != null && c.token.callId().equals(callId)));
+        return handlers.created.stream().filter(c -> c.token != null && c.token.callId().equals(callId)).findFirst().orElseThrow();
     }
 
     @Test
