@@ -1,6 +1,7 @@
 package io.parley.runtime;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.parley.runtime.speech.offline.FreeTtsTextToSpeech;
 import io.parley.runtime.speech.offline.PocketSphinxProperties;
 import io.parley.runtime.speech.offline.PocketSphinxSpeechToText;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -18,5 +19,12 @@ class SpeechConfiguration {
     @Bean(destroyMethod = "close")
     PocketSphinxSpeechToText offlineSpeechToText(PocketSphinxProperties properties, MeterRegistry meters) {
         return new PocketSphinxSpeechToText(properties, meters);
+    }
+
+    @Bean(destroyMethod = "close")
+    FreeTtsTextToSpeech offlineTextToSpeech() {
+        FreeTtsTextToSpeech voice = new FreeTtsTextToSpeech();
+        voice.warmUp("kevin16"); // the first call's greeting should not wait for a voice to load
+        return voice;
     }
 }
