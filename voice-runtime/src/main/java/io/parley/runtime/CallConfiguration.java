@@ -1,5 +1,7 @@
 package io.parley.runtime;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.parley.runtime.call.CallMetrics;
 import io.parley.runtime.call.CallRuntimes;
 import io.parley.runtime.call.Providers;
 import io.parley.runtime.llm.LanguageModel;
@@ -22,7 +24,7 @@ class CallConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    CallRuntimes callRuntimes(CallSessionStore store, CallEvents events, Providers providers, Clock clock) {
-        return new CallRuntimes(store, events, providers, clock);
+    CallRuntimes callRuntimes(CallSessionStore store, CallEvents events, Providers providers, Clock clock, MeterRegistry meters) {
+        return new CallRuntimes(store, events, providers, clock, new CallMetrics(meters));
     }
 }

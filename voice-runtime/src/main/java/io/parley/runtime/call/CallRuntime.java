@@ -57,6 +57,8 @@ final class CallRuntime implements CallHandler {
     private final Clock clock;
     private final String instance;
     private final SerialExecutor serial;
+    private final CallMetrics metrics;
+    private final Usage usage = new Usage();
 
     private final Resampler upsampler = Resampler.upsample8kTo16k();
     private final short[] pcm8k = new short[160];
@@ -81,7 +83,8 @@ final class CallRuntime implements CallHandler {
     private boolean ended;
 
     CallRuntime(CallSessionStore store, CallEvents events, Providers providers, ScheduledExecutorService timers,
-                Executor workers, Clock clock, String instance) {
+                Executor workers, Clock clock, String instance, CallMetrics metrics) {
+        this.metrics = metrics;
         this.store = store;
         this.events = events;
         this.providers = providers;
@@ -110,6 +113,7 @@ final class CallRuntime implements CallHandler {
                 if (pcm16k.length < upsampler.maxOutput(n)) pcm16k = new short[upsampler.maxOutput(n)];
                 int samples = upsampler.process(pcm8k, 0, n, pcm16k, 0);
                 listening.audio(pcm16k, 0, samples);
+                usage.sttSamples += samples;
             }
         });
     }
@@ -172,6 +176,10 @@ final class CallRuntime implements CallHandler {
         SpeechToText stt = providers.stt(persona.stt() == null ? null : persona.stt().provider());
         listening = stt.open(new SpeechToText.StreamSettings(persona.language(), expectedPhrases(), null), new Listening());
         running = true;
+        usage.startedNanos = System.nanoTime();
+        usage.stt = stt.id();
+        usage.tts = tts.id();
+        usage.llm = brain != null ? "scripted" : llm.id();
         leaseRenewal = timers.scheduleAtFixedRate(() -> serial.execute(this::renewLease),
                 LEASE_RENEWAL.toMillis(), LEASE_RENEWAL.toMillis(), TimeUnit.MILLISECONDS);
         if (snapshot.isEmpty()) {
@@ -225,13 +233,25 @@ final class CallRuntime implements CallHandler {
                     TextToSpeech.Synthesis synthesis = syntheses.remove(cancel.utteranceId());
                     if (synthesis != null) synthesis.cancel();
                 }
-                case ConversationCommand.PlayAudio play -> out.play(play.audio(), play.markName());
-                case ConversationCommand.ClearPlayback clear -> out.clear();
+                case ConversationCommand.PlayAudio play -> {
+                    if (turnStartedNanos > 0) {
+                        metrics.turnLatency.record(System.nanoTime() - turnStartedNanos, TimeUnit.NANOSECONDS);
+                        turnStartedNanos = 0;
+                    }
+                    out.play(play.audio(), play.markName());
+                }
+                case ConversationCommand.ClearPlayback clear -> {
+                    out.clear();
+                    if (voiceStartedNanos > 0) {
+                        metrics.bargeIn.record(System.nanoTime() - voiceStartedNanos, TimeUnit.NANOSECONDS);
+                    }
+                }
                 case ConversationCommand.ExecuteTool tool -> input(new ConversationInput.ToolResultReceived(clock.instant(),
                         tool.toolCallId(), "{\"error\":\"no such tool: " + tool.name().replace("\"", "") + "\"}"));
                 case ConversationCommand.TurnCompleted turn -> events.publish(bootstrap.tenantId(), token.callId(), "call.turn", clock.instant(),
                         turnData(turn));
                 case ConversationCommand.EndCall end -> {
+                    publishUsage();
                     events.publish(bootstrap.tenantId(), token.callId(), "call.ended", clock.instant(), Map.of("reason", end.reason()));
                     ended = true;
                     store.saveConversation(token.callId(), engine.snapshot());
@@ -248,6 +268,7 @@ final class CallRuntime implements CallHandler {
     }
 
     private void think(ConversationCommand.StartLanguageModel start) {
+        turnStartedNanos = System.nanoTime();
         if (brain != null) {
             for (ConversationInput input : brain.respond(start, clock.instant())) {
                 input(input);
@@ -261,15 +282,29 @@ final class CallRuntime implements CallHandler {
         CallBootstrap.Provider model = bootstrap.persona().llm();
         double temperature = model.settings() != null && model.settings().get("temperature") instanceof Number n ? n.doubleValue() : 0.7;
         String turn = start.turnId();
+        long requested = System.nanoTime();
+        boolean[] first = {true};
         generations.put(turn, llm.generate(new LanguageModel.Request(model.voiceOrModel(), temperature, messages, List.of(
                 new LanguageModel.Tool(ConversationEngine.END_CALL_TOOL, "End the call politely when the conversation is over",
                         "{\"type\":\"object\",\"properties\":{\"reason\":{\"type\":\"string\"}}}")), null), new LanguageModel.Listener() {
-            @Override public void token(String text) { input(new ConversationInput.LanguageModelToken(clock.instant(), turn, text)); }
+            @Override public void token(String text) {
+                if (first[0]) {
+                    first[0] = false;
+                    metrics.languageModelFirstToken.record(System.nanoTime() - requested, TimeUnit.NANOSECONDS);
+                }
+                input(new ConversationInput.LanguageModelToken(clock.instant(), turn, text));
+            }
             @Override public void toolCall(String id, String name, String args) {
                 input(new ConversationInput.LanguageModelToolCalled(clock.instant(), turn, id, name, args));
             }
-            @Override public void done(LanguageModel.Usage usage) {
-                serial.execute(() -> generations.remove(turn));
+            @Override public void done(LanguageModel.Usage spent) {
+                serial.execute(() -> {
+                    generations.remove(turn);
+                    if (spent != null) {
+                        usage.inputTokens += spent.inputTokens();
+                        usage.outputTokens += spent.outputTokens();
+                    }
+                });
                 input(new ConversationInput.LanguageModelCompleted(clock.instant(), turn));
             }
             @Override public void failed(Exception error) {
@@ -281,8 +316,14 @@ final class CallRuntime implements CallHandler {
 
     private void speak(ConversationCommand.Synthesize say) {
         String utterance = say.utteranceId();
+        usage.ttsCharacters += say.text().length();
+        long requested = System.nanoTime();
+        java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean(true);
         syntheses.put(utterance, tts.synthesize(say.text(), voice, new TextToSpeech.AudioSink() {
             @Override public void audio(byte[] ulaw) {
+                if (first.compareAndSet(true, false)) {
+                    metrics.speechFirstAudio.record(System.nanoTime() - requested, TimeUnit.NANOSECONDS);
+                }
                 input(new ConversationInput.AudioSynthesized(clock.instant(), utterance, ulaw, Duration.ofMillis(ulaw.length / 8)));
             }
             @Override public void done() {
@@ -332,9 +373,13 @@ final class CallRuntime implements CallHandler {
      * stays in Redis and the lease is released, so the stream can resume on any instance.
      */
     private void finish(String reason) {
+        if (engine != null && running && !ended && !"stop".equals(reason)) {
+            publishUsage(); // this stream's share; a resumed stream reports its own
+        }
         if (engine != null && running && !ended && "stop".equals(reason)) {
             apply(engine.handle(new ConversationInput.CallerHungUp(clock.instant())));
             if (!ended) {
+                publishUsage();
                 events.publish(bootstrap.tenantId(), token.callId(), "call.ended", clock.instant(), Map.of("reason", "caller_hung_up"));
             }
         }
@@ -359,6 +404,37 @@ final class CallRuntime implements CallHandler {
         }
     }
 
+    private volatile long voiceStartedNanos;
+    private long turnStartedNanos;
+
+    /**
+     * What this stream used, for the usage ledger: call seconds, seconds of audio sent to speech-to-text,
+     * model tokens and characters spoken, each with its provider. A call resumed on another instance
+     * reports one usage event per stream; consumers add them up.
+     */
+    private void publishUsage() {
+        if (usage.published || usage.startedNanos == 0) return;
+        usage.published = true;
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("callSeconds", (System.nanoTime() - usage.startedNanos) / 1e9);
+        data.put("stt", Map.of("provider", usage.stt, "seconds", usage.sttSamples / 16_000.0));
+        data.put("llm", Map.of("provider", usage.llm, "inputTokens", usage.inputTokens, "outputTokens", usage.outputTokens));
+        data.put("tts", Map.of("provider", usage.tts, "characters", usage.ttsCharacters));
+        events.publish(bootstrap.tenantId(), token.callId(), "call.usage", clock.instant(), data);
+    }
+
+    private static final class Usage {
+        long startedNanos;
+        long sttSamples;
+        long inputTokens;
+        long outputTokens;
+        long ttsCharacters;
+        String stt;
+        String tts;
+        String llm;
+        boolean published;
+    }
+
     private static Map<String, Object> turnData(ConversationCommand.TurnCompleted turn) {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("speaker", turn.speaker().name().toLowerCase(java.util.Locale.ROOT));
@@ -372,6 +448,7 @@ final class CallRuntime implements CallHandler {
     /** The recogniser's reports, in order, into the engine. */
     private final class Listening implements SpeechToText.Listener {
         @Override public void voiceActivity(boolean speaking) {
+            if (speaking) voiceStartedNanos = System.nanoTime();
             input(speaking ? new ConversationInput.VoiceActivityStarted(clock.instant()) : new ConversationInput.VoiceActivityStopped(clock.instant()));
         }
         @Override public void interim(String text) { input(new ConversationInput.InterimTranscript(clock.instant(), text)); }

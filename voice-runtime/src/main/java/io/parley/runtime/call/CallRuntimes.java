@@ -21,7 +21,10 @@ public final class CallRuntimes implements CallHandler.Factory, AutoCloseable {
             Thread.ofPlatform().name("call-timers").daemon().factory());
     private final java.util.concurrent.ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
 
-    public CallRuntimes(CallSessionStore store, CallEvents events, Providers providers, Clock clock) {
+    private final CallMetrics metrics;
+
+    public CallRuntimes(CallSessionStore store, CallEvents events, Providers providers, Clock clock, CallMetrics metrics) {
+        this.metrics = metrics;
         this.store = store;
         this.events = events;
         this.providers = providers;
@@ -31,7 +34,7 @@ public final class CallRuntimes implements CallHandler.Factory, AutoCloseable {
 
     @Override
     public CallHandler create() {
-        return new CallRuntime(store, events, providers, timers, workers, clock, instance);
+        return new CallRuntime(store, events, providers, timers, workers, clock, instance, metrics);
     }
 
     /** This instance's id in call leases. */

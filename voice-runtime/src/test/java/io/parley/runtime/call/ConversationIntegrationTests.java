@@ -195,6 +195,7 @@ class ConversationIntegrationTests {
         assertThat(b.mouth().spoken).contains("What a wonderful wish.", "Merry Christmas, Ella!");
         List<Map<Object, Object>> events = events(call.callId());
         assertThat(events.stream().filter(e -> "call.started".equals(e.get("type"))).count()).isEqualTo(1);
+        assertThat(events.stream().filter(e -> "call.usage".equals(e.get("type"))).count()).as("one usage report per stream").isEqualTo(2);
         assertThat(events.getLast().get("type")).isEqualTo("call.ended");
     }
 

@@ -105,6 +105,16 @@ class OfflineCallIntegrationTests {
         assertThat(turns).contains("caller: a red bicycle");
         assertThat(turns).anySatisfy(t -> assertThat(t).startsWith("bot: A red bicycle! What a wonderful wish."));
         assertThat(JSON.readTree(events.getLast().get("data").toString()).get("reason").asString()).isEqualTo("script_completed");
+        // what the call used, for the usage ledger: right before the end
+        Map<Object, Object> usageEvent = events.get(events.size() - 2);
+        assertThat(usageEvent.get("type")).isEqualTo("call.usage");
+        JsonNode usage = JSON.readTree(usageEvent.get("data").toString());
+        assertThat(usage.get("callSeconds").asDouble()).isGreaterThan(4.0);
+        assertThat(usage.get("stt").get("provider").asString()).isEqualTo("offline");
+        assertThat(usage.get("stt").get("seconds").asDouble()).as("caller audio sent: 1 s + speech + 2 s").isGreaterThan(3.0);
+        assertThat(usage.get("tts").get("characters").asLong()).isGreaterThan(
+                "Ho ho ho! Hello Ella! What would you like for Christmas? A red bicycle! What a wonderful wish. Merry Christmas, Ella!".length() - 10);
+        assertThat(usage.get("llm").get("provider").asString()).isEqualTo("scripted");
         JsonNode conversation = JSON.readTree(redis().opsForHash().get("call:" + callId, "conversation").toString());
         assertThat(conversation.get("history").toString()).contains("a red bicycle");
     }

@@ -1,0 +1,27 @@
+package io.parley.runtime.call;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+
+/** Timers of a call's stages, named as dashboards expect them. */
+public final class CallMetrics {
+
+    final Timer turnLatency;
+    final Timer languageModelFirstToken;
+    final Timer speechFirstAudio;
+    final Timer bargeIn;
+
+    public CallMetrics(MeterRegistry registry) {
+        this.turnLatency = timer(registry, "parley.runtime.turn.latency", "From the caller's turn committed to the first audio of the reply");
+        this.languageModelFirstToken = timer(registry, "parley.runtime.llm.first_token", "From a model request to its first token");
+        this.speechFirstAudio = timer(registry, "parley.runtime.tts.first_audio", "From a sentence sent to speech to its first audio");
+        this.bargeIn = timer(registry, "parley.runtime.barge_in", "From the caller's voice over the bot to the clear sent");
+    }
+
+    private static Timer timer(MeterRegistry registry, String name, String description) {
+        return Timer.builder(name).description(description).publishPercentiles(0.5, 0.99)
+                .serviceLevelObjectives(Duration.ofMillis(120), Duration.ofMillis(500), Duration.ofSeconds(1))
+                .register(registry);
+    }
+}
