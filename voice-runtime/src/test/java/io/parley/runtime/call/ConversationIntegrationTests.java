@@ -163,6 +163,8 @@ class ConversationIntegrationTests {
             while ((next = twilio.next(500)) != null) after.add(next);
             assertThat(after).extracting(TwilioEmulator.Received::event).doesNotContain("media");
         }
+        assertThat(a.context().getBean(io.micrometer.core.instrument.MeterRegistry.class).get("parley.runtime.barge_in").timer().count())
+                .isPositive();
         List<JsonNode> turns = events(call.callId()).stream().filter(e -> "call.turn".equals(e.get("type")))
                 .map(e -> JSON.readTree(e.get("data").toString())).toList();
         assertThat(turns).anySatisfy(t -> {

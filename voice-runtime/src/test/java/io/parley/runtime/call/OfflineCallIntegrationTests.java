@@ -115,6 +115,10 @@ class OfflineCallIntegrationTests {
         assertThat(usage.get("tts").get("characters").asLong()).isGreaterThan(
                 "Ho ho ho! Hello Ella! What would you like for Christmas? A red bicycle! What a wonderful wish. Merry Christmas, Ella!".length() - 10);
         assertThat(usage.get("llm").get("provider").asString()).isEqualTo("scripted");
+
+        var meters = runtime.getBean(io.micrometer.core.instrument.MeterRegistry.class);
+        assertThat(meters.get("parley.runtime.turn.latency").timer().count()).isPositive();
+        assertThat(meters.get("parley.runtime.tts.first_audio").timer().count()).isPositive();
         JsonNode conversation = JSON.readTree(redis().opsForHash().get("call:" + callId, "conversation").toString());
         assertThat(conversation.get("history").toString()).contains("a red bicycle");
     }
