@@ -246,8 +246,17 @@ final class CallRuntime implements CallHandler {
                         metrics.bargeIn.record(System.nanoTime() - voiceStartedNanos, TimeUnit.NANOSECONDS);
                     }
                 }
-                case ConversationCommand.ExecuteTool tool -> input(new ConversationInput.ToolResultReceived(clock.instant(),
-                        tool.toolCallId(), "{\"error\":\"no such tool: " + tool.name().replace("\"", "") + "\"}"));
+                case ConversationCommand.ExecuteTool tool -> {
+                    // no platform tools yet (bookings come with the personas work): the model hears so and carries on
+                    String result = "{\"error\":\"no such tool: " + tool.name().replace("\"", "") + "\"}";
+                    Map<String, Object> data = new LinkedHashMap<>();
+                    data.put("toolCallId", tool.toolCallId());
+                    data.put("name", tool.name());
+                    data.put("arguments", tool.argumentsJson());
+                    data.put("result", result);
+                    events.publish(bootstrap.tenantId(), token.callId(), "call.tool_called", clock.instant(), data);
+                    input(new ConversationInput.ToolResultReceived(clock.instant(), tool.toolCallId(), result));
+                }
                 case ConversationCommand.TurnCompleted turn -> events.publish(bootstrap.tenantId(), token.callId(), "call.turn", clock.instant(),
                         turnData(turn));
                 case ConversationCommand.EndCall end -> {

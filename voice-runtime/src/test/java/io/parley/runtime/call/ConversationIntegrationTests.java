@@ -3,6 +3,7 @@ package io.parley.runtime.call;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.parley.runtime.VoiceRuntimeApplication;
+import io.parley.runtime.llm.LanguageModel;
 import io.parley.runtime.media.twilio.MediaStreamEndpoint;
 import io.parley.runtime.media.twilio.TwilioEmulator;
 import io.parley.runtime.session.CallBootstrap;
@@ -45,6 +46,7 @@ class ConversationIntegrationTests {
     static class FakeProviders {
         @Bean FakeSpeech.Recogniser recogniser() { return new FakeSpeech.Recogniser(); }
         @Bean FakeSpeech.ToneVoice toneVoice() { return new FakeSpeech.ToneVoice(); }
+        @Bean FakeLanguageModel fakeLanguageModel() { return new FakeLanguageModel(); }
     }
 
     static Instance a;
@@ -199,6 +201,38 @@ class ConversationIntegrationTests {
         assertThat(events.stream().filter(e -> "call.started".equals(e.get("type"))).count()).isEqualTo(1);
         assertThat(events.stream().filter(e -> "call.usage".equals(e.get("type"))).count()).as("one usage report per stream").isEqualTo(2);
         assertThat(events.getLast().get("type")).isEqualTo("call.ended");
+    }
+
+    @Test
+    void aModelsToolCallIsPublishedAnsweredAndTheModelCarriesOn() throws Exception {
+        UUID callId = UUID.randomUUID();
+        UUID tenantId = UUID.randomUUID();
+        CallBootstrap santa = santa(callId, tenantId);
+        CallBootstrap.Persona withModel = new CallBootstrap.Persona(santa.persona().id(), "Receptionist", "receptionist",
+                "You book appointments.", "Hello, how can I help?", "en-US", santa.persona().voice(), santa.persona().stt(),
+                new CallBootstrap.Provider("fake-llm", "fake-model", Map.of("temperature", 0.2)), santa.persona().limits(), List.of());
+        a.context().getBean(CallSessionStore.class).saveBootstrap(new CallBootstrap(CallBootstrap.VERSION, callId, tenantId, "test", withModel, Map.of()));
+        FakeLanguageModel model = a.context().getBean(FakeLanguageModel.class);
+        try (TwilioEmulator twilio = a.connect()) {
+            twilio.connected();
+            twilio.start(a.context().getBean(CallTokens.class).mint(callId, tenantId, Duration.ofMinutes(5)));
+            twilio.until("mark", 5_000);
+            awaitListening(new Dialled(callId, tenantId, null));
+            a.ears().last().say("can you book me in for ten");
+            awaitTrue(() -> a.mouth().spoken.contains("Sorry, I cannot book that."));
+        }
+        Map<Object, Object> toolEvent = events(callId).stream().filter(e -> "call.tool_called".equals(e.get("type"))).findFirst().orElseThrow();
+        JsonNode tool = JSON.readTree(toolEvent.get("data").toString());
+        assertThat(tool.get("name").asString()).isEqualTo("book_appointment");
+        assertThat(tool.get("arguments").asString()).isEqualTo("{\"time\":\"10:00\"}");
+        assertThat(tool.get("result").asString()).contains("no such tool");
+        // the model saw the system prompt first, the tool offered, and the tool's result before it apologised
+        LanguageModel.Request followUp = model.requests.getLast();
+        assertThat(followUp.messages().getFirst()).isEqualTo(new LanguageModel.Message("system", "You book appointments."));
+        assertThat(followUp.messages().getLast().role()).isEqualTo("tool");
+        assertThat(followUp.model()).isEqualTo("fake-model");
+        assertThat(followUp.temperature()).isEqualTo(0.2);
+        assertThat(followUp.tools()).extracting(LanguageModel.Tool::name).contains("end_call");
     }
 
     @Test
