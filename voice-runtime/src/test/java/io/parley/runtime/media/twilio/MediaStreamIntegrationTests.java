@@ -12,24 +12,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Primary;
 
 /** The Media Streams endpoint over a real WebSocket, with a Twilio emulator on the other side. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "parley.runtime.call-token-secret=test-secret-test-secret-test-secret-0123")
+@org.springframework.context.annotation.Import(RecordingCallHandlers.Config.class)
 class MediaStreamIntegrationTests {
-
-    @TestConfiguration
-    static class Handlers {
-        @Bean
-        @Primary
-        RecordingCallHandlers recordingCallHandlers() {
-            return new RecordingCallHandlers();
-        }
-    }
 
     @LocalServerPort
     int port;

@@ -8,6 +8,16 @@ import java.util.concurrent.LinkedBlockingQueue;
 /** A fake of our own port for tests: records what the media layer hands each call, and lets a test play audio. */
 final class RecordingCallHandlers implements CallHandler.Factory {
 
+    /** Puts this fake in place of the runtime's handlers for a Spring test. */
+    @org.springframework.boot.test.context.TestConfiguration
+    static class Config {
+        @org.springframework.context.annotation.Bean
+        @org.springframework.context.annotation.Primary
+        RecordingCallHandlers recordingCallHandlers() {
+            return new RecordingCallHandlers();
+        }
+    }
+
     static final class Recording implements CallHandler {
         volatile CallToken token;
         volatile Outbound out;

@@ -12,10 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Primary;
 
 /** With a Twilio auth token configured, only upgrades signed by Twilio for our public URL get a call. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
@@ -23,19 +20,11 @@ import org.springframework.context.annotation.Primary;
         "parley.runtime.twilio-auth-token=" + TwilioSignatureIntegrationTests.AUTH_TOKEN,
         "parley.runtime.public-stream-url=" + TwilioSignatureIntegrationTests.PUBLIC_URL,
         "parley.runtime.offline-speech.enabled=false"})
+@org.springframework.context.annotation.Import(RecordingCallHandlers.Config.class)
 class TwilioSignatureIntegrationTests {
 
     static final String AUTH_TOKEN = "twilio-auth-token-for-tests";
     static final String PUBLIC_URL = "wss://runtime.parley.test/media-stream";
-
-    @TestConfiguration
-    static class Handlers {
-        @Bean
-        @Primary
-        RecordingCallHandlers recordingCallHandlers() {
-            return new RecordingCallHandlers();
-        }
-    }
 
     @LocalServerPort
     int port;
