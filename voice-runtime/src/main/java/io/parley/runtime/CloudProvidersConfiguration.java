@@ -1,0 +1,61 @@
+package io.parley.runtime;
+
+import io.parley.runtime.llm.anthropic.AnthropicConfig;
+import io.parley.runtime.llm.anthropic.AnthropicLanguageModel;
+import io.parley.runtime.llm.openai.OpenAiCompatibleConfig;
+import io.parley.runtime.llm.openai.OpenAiCompatibleLanguageModel;
+import io.parley.runtime.speech.deepgram.DeepgramConfig;
+import io.parley.runtime.speech.deepgram.DeepgramSpeechToText;
+import io.parley.runtime.speech.elevenlabs.ElevenLabsConfig;
+import io.parley.runtime.speech.elevenlabs.ElevenLabsTextToSpeech;
+import io.parley.runtime.speech.openai.OpenAiTextToSpeech;
+import io.parley.runtime.speech.openai.OpenAiTtsConfig;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+
+/**
+ * The vendors' providers, each present when its platform-wide key is configured
+ * ({@code parley.providers.<vendor>.*}, see application.yaml). Without keys an instance still runs
+ * every call on the offline providers.
+ */
+@Configuration(proxyBeanMethods = false)
+class CloudProvidersConfiguration {
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnExpression("'${parley.providers.deepgram.api-key:}' != ''")
+    DeepgramSpeechToText deepgramSpeechToText(Environment env) {
+        return new DeepgramSpeechToText(Binder.get(env).bind("parley.providers.deepgram", DeepgramConfig.class).get());
+    }
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnExpression("'${parley.providers.elevenlabs.api-key:}' != ''")
+    ElevenLabsTextToSpeech elevenLabsTextToSpeech(Environment env) {
+        return new ElevenLabsTextToSpeech(Binder.get(env).bind("parley.providers.elevenlabs", ElevenLabsConfig.class).get());
+    }
+
+    /** OpenAI, or any OpenAI-compatible server (Groq, Cerebras, vLLM, Ollama) at {@code parley.providers.openai.base-url}. */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnExpression("'${parley.providers.openai.api-key:}' != '' or '${parley.providers.openai.base-url:}' != ''")
+    OpenAiCompatibleLanguageModel openAiLanguageModel(Environment env) {
+        return new OpenAiCompatibleLanguageModel(Binder.get(env).bind("parley.providers.openai", OpenAiCompatibleConfig.class)
+                .orElseGet(() -> OpenAiCompatibleConfig.openAi(null)));
+    }
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnExpression("'${parley.providers.anthropic.api-key:}' != ''")
+    AnthropicLanguageModel anthropicLanguageModel(Environment env) {
+        return new AnthropicLanguageModel(Binder.get(env).bind("parley.providers.anthropic", AnthropicConfig.class).get());
+    }
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnExpression("'${parley.providers.openai.api-key:}' != ''")
+    OpenAiTextToSpeech openAiTextToSpeech(Environment env) {
+        String key = env.getProperty("parley.providers.openai.api-key");
+        OpenAiTtsConfig tts = Binder.get(env).bind("parley.providers.openai-tts", OpenAiTtsConfig.class).orElseGet(() -> OpenAiTtsConfig.defaults(key));
+        return new OpenAiTextToSpeech(new OpenAiTtsConfig(tts.baseUrl(), tts.apiKey() == null ? key : tts.apiKey(), tts.model(),
+                tts.defaultVoice(), tts.connectTimeout(), tts.idleTimeout()));
+    }
+}
