@@ -286,7 +286,13 @@ final class CallRuntime implements CallHandler {
         }
         List<LanguageModel.Message> messages = new ArrayList<>();
         for (ConversationMessage m : start.messages()) {
-            messages.add(new LanguageModel.Message(m.role().name().toLowerCase(java.util.Locale.ROOT), m.content()));
+            if (m.role() == ConversationMessage.Role.ASSISTANT && m.toolCallId() != null) {
+                messages.add(LanguageModel.Message.toolCall(m.toolCallId(), m.toolName(), m.toolArguments()));
+            } else if (m.role() == ConversationMessage.Role.TOOL) {
+                messages.add(LanguageModel.Message.toolResult(m.toolCallId(), m.toolName(), m.content()));
+            } else {
+                messages.add(new LanguageModel.Message(m.role().name().toLowerCase(java.util.Locale.ROOT), m.content()));
+            }
         }
         CallBootstrap.Provider model = bootstrap.persona().llm();
         double temperature = model.settings() != null && model.settings().get("temperature") instanceof Number n ? n.doubleValue() : 0.7;

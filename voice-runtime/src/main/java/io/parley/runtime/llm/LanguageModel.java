@@ -14,8 +14,31 @@ public interface LanguageModel {
     /** Starts a reply; {@code listener} is called from the provider's threads, in order. */
     Generation generate(Request request, Listener listener);
 
-    /** One message of the conversation; {@code role} is {@code system}, {@code user}, {@code assistant} or {@code tool}. */
-    record Message(String role, String content) {}
+    /**
+     * One message of the conversation; {@code role} is {@code system}, {@code user}, {@code assistant} or
+     * {@code tool}. An assistant's tool call carries {@code toolCallId}, {@code toolName} and
+     * {@code toolArguments} (a JSON object as text); a {@code tool} message carries the result in
+     * {@code content} and the {@code toolCallId} (and name) it answers.
+     */
+    record Message(String role, String content, String toolCallId, String toolName, String toolArguments) {
+
+        public Message(String role, String content) {
+            this(role, content, null, null, null);
+        }
+
+        public static Message toolCall(String toolCallId, String toolName, String argumentsJson) {
+            return new Message("assistant", "", toolCallId, toolName, argumentsJson);
+        }
+
+        public static Message toolResult(String toolCallId, String toolName, String resultJson) {
+            return new Message("tool", resultJson, toolCallId, toolName, null);
+        }
+
+        /** An assistant message asking for a tool. */
+        public boolean isToolCall() {
+            return "assistant".equals(role) && toolCallId != null && toolName != null;
+        }
+    }
 
     /** A tool the model may call; {@code parametersJsonSchema} is a JSON Schema object as text. */
     record Tool(String name, String description, String parametersJsonSchema) {}

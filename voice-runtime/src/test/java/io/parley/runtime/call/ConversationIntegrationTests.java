@@ -230,6 +230,12 @@ class ConversationIntegrationTests {
         LanguageModel.Request followUp = model.requests.getLast();
         assertThat(followUp.messages().getFirst()).isEqualTo(new LanguageModel.Message("system", "You book appointments."));
         assertThat(followUp.messages().getLast().role()).isEqualTo("tool");
+        assertThat(followUp.messages().getLast().toolCallId()).as("the result names the call it answers").isEqualTo("call-1");
+        assertThat(followUp.messages()).anySatisfy(m -> {
+            assertThat(m.isToolCall()).isTrue();
+            assertThat(m.toolName()).isEqualTo("book_appointment");
+            assertThat(m.toolArguments()).isEqualTo("{\"time\":\"10:00\"}");
+        });
         assertThat(followUp.model()).isEqualTo("fake-model");
         assertThat(followUp.temperature()).isEqualTo(0.2);
         assertThat(followUp.tools()).extracting(LanguageModel.Tool::name).contains("end_call");

@@ -25,11 +25,10 @@ import tools.jackson.databind.node.ObjectNode;
  *   <li>{@code temperature} is clamped to the API's 0..1.</li>
  * </ul>
  *
- * <p>Tool exchanges: the port's {@link LanguageModel.Message} carries no tool-call id or name, so a
- * {@code tool} message cannot become the {@code tool_result} block the API wants (it must name the
- * {@code tool_use_id} of a {@code tool_use} block in the previous assistant message, and that block cannot
- * be rebuilt either). Until the port carries them, a {@code tool} message is sent as user text prefixed
- * with {@link #TOOL_RESULT_PREFIX}.
+ * <p>Tool exchanges: an assistant's tool call becomes a {@code tool_use} block (id, name, input) in the
+ * assistant message, and a {@code tool} message a {@code tool_result} block naming that
+ * {@code tool_use_id} in the next user message. A {@code tool} message without a call id is sent as
+ * user text prefixed with {@link #TOOL_RESULT_PREFIX}.
  */
 final class AnthropicMessagesRequest {
 
@@ -55,18 +54,20 @@ final class AnthropicMessagesRequest {
                 case "system" -> {
                     if (!content.isBlank()) system.add(content);
                 }
-                case "user", "assistant" -> add(turns, role, content);
-                case "tool" -> add(turns, "user", TOOL_RESULT_PREFIX + content);
+                case "user" -> add(turns, role, text(content));
+                case "assistant" -> add(turns, role, message.isToolCall() ? toolUse(message) : text(content));
+                case "tool" -> add(turns, "user", message.toolCallId() == null ? text(TOOL_RESULT_PREFIX + content)
+                        : JSON.createObjectNode().put("type", "tool_result").put("tool_use_id", message.toolCallId()).put("content", content));
                 default -> throw new IllegalArgumentException("unknown message role: " + message.role());
             }
         }
         if (turns.isEmpty() || !turns.getFirst().role.equals("user")) {
-            turns.addFirst(new Turn("user", config.openingUserTurn()));
+            turns.addFirst(new Turn("user", text(config.openingUserTurn())));
         }
         Turn last = turns.getLast();
-        if (last.role.equals("assistant")) {
-            String trimmed = last.texts.getLast().stripTrailing();
-            last.texts.set(last.texts.size() - 1, trimmed);
+        if (last.role.equals("assistant") && last.blocks.getLast().path("type").asString().equals("text")) {
+            ObjectNode block = last.blocks.getLast();
+            block.put("text", block.get("text").asString().stripTrailing());
         }
 
         ObjectNode root = JSON.createObjectNode();
@@ -83,9 +84,7 @@ final class AnthropicMessagesRequest {
         for (Turn turn : turns) {
             ObjectNode message = messages.addObject().put("role", turn.role);
             ArrayNode content = message.putArray("content");
-            for (String text : turn.texts) {
-                content.addObject().put("type", "text").put("text", text);
-            }
+            turn.blocks.forEach(content::add);
         }
         if (request.tools() != null && !request.tools().isEmpty()) {
             ArrayNode tools = root.putArray("tools");
@@ -100,14 +99,31 @@ final class AnthropicMessagesRequest {
         return JSON.writeValueAsString(root);
     }
 
-    private static void add(List<Turn> turns, String role, String text) {
-        if (text.isBlank()) {
+    /** A text block, or null for blank text (the API rejects empty text blocks). */
+    private static ObjectNode text(String text) {
+        return text == null || text.isBlank() ? null : JSON.createObjectNode().put("type", "text").put("text", text);
+    }
+
+    private static ObjectNode toolUse(LanguageModel.Message call) {
+        JsonNode input;
+        try {
+            input = call.toolArguments() == null || call.toolArguments().isBlank() ? JSON.createObjectNode() : JSON.readTree(call.toolArguments());
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException("the arguments of tool call " + call.toolCallId() + " are not JSON", e);
+        }
+        ObjectNode block = JSON.createObjectNode().put("type", "tool_use").put("id", call.toolCallId()).put("name", call.toolName());
+        block.set("input", input.isObject() ? input : JSON.createObjectNode());
+        return block;
+    }
+
+    private static void add(List<Turn> turns, String role, ObjectNode block) {
+        if (block == null) {
             return;
         }
         if (!turns.isEmpty() && turns.getLast().role.equals(role)) {
-            turns.getLast().texts.add(text);
+            turns.getLast().blocks.add(block);
         } else {
-            turns.add(new Turn(role, text));
+            turns.add(new Turn(role, block));
         }
     }
 
@@ -127,11 +143,11 @@ final class AnthropicMessagesRequest {
 
     private static final class Turn {
         final String role;
-        final List<String> texts = new ArrayList<>();
+        final List<ObjectNode> blocks = new ArrayList<>();
 
-        Turn(String role, String text) {
+        Turn(String role, ObjectNode block) {
             this.role = role;
-            texts.add(text);
+            blocks.add(block);
         }
     }
 }

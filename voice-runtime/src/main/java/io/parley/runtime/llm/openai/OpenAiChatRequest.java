@@ -11,11 +11,10 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Builds the {@code POST /chat/completions} body from a port request.
  *
- * <p>The port's {@link LanguageModel.Message} has only a role and a content, so a tool exchange cannot be
- * sent the way the API wants it (an assistant message with {@code tool_calls}, then {@code role: tool}
- * messages with the matching {@code tool_call_id}; a {@code tool} message without one is rejected with a
- * 400). Until the port carries the ids: a {@code tool} message is sent as user text prefixed with
- * {@link #TOOL_RESULT_PREFIX}, and an empty assistant message (how a tool call arrives through the port)
+ * <p>Tool exchanges go the way the API wants them: an assistant message with {@code tool_calls} (the
+ * turn's tool calls gathered into one), then {@code role: tool} messages with the matching
+ * {@code tool_call_id}. A {@code tool} message that names no call id (the API would reject it with a 400)
+ * is sent as user text prefixed with {@link #TOOL_RESULT_PREFIX}, and an empty assistant message
  * is left out.
  */
 final class OpenAiChatRequest {
@@ -50,9 +49,26 @@ final class OpenAiChatRequest {
             switch (role) {
                 case "system", "user" -> messages.addObject().put("role", role).put("content", content);
                 case "assistant" -> {
-                    if (!content.isBlank()) messages.addObject().put("role", role).put("content", content);
+                    if (message.isToolCall()) {
+                        // one assistant message carries the turn's text and all its tool calls
+                        ObjectNode previous = messages.isEmpty() ? null : (ObjectNode) messages.get(messages.size() - 1);
+                        ObjectNode assistant = previous != null && "assistant".equals(previous.path("role").asString())
+                                ? previous : messages.addObject().put("role", "assistant").putNull("content");
+                        ArrayNode calls = assistant.has("tool_calls") ? (ArrayNode) assistant.get("tool_calls") : assistant.putArray("tool_calls");
+                        calls.addObject().put("id", message.toolCallId()).put("type", "function").putObject("function")
+                                .put("name", message.toolName())
+                                .put("arguments", message.toolArguments() == null ? "{}" : message.toolArguments());
+                    } else if (!content.isBlank()) {
+                        messages.addObject().put("role", role).put("content", content);
+                    }
                 }
-                case "tool" -> messages.addObject().put("role", "user").put("content", TOOL_RESULT_PREFIX + content);
+                case "tool" -> {
+                    if (message.toolCallId() != null) {
+                        messages.addObject().put("role", "tool").put("tool_call_id", message.toolCallId()).put("content", content);
+                    } else {
+                        messages.addObject().put("role", "user").put("content", TOOL_RESULT_PREFIX + content);
+                    }
+                }
                 default -> throw new IllegalArgumentException("unknown message role: " + message.role());
             }
         }

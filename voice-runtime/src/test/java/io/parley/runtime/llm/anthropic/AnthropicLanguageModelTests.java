@@ -165,6 +165,24 @@ class AnthropicLanguageModelTests {
     }
 
     @Test
+    void sendsAToolExchangeAsToolUseAndToolResultBlocksWithTheirIds() throws Exception {
+        server.onRequest(AnthropicLanguageModelTests::streamHello);
+        RecordingListener listener = new RecordingListener();
+        model.generate(new Request(MODEL, 0.5, List.of(
+                new Message("user", "Book me for ten."),
+                new Message("assistant", "One moment."),
+                Message.toolCall("toolu_1", "book", "{\"time\":\"10:00\"}"),
+                Message.toolResult("toolu_1", "book", "{\"status\":\"booked\"}")), List.of(), null), listener);
+
+        assertThat(listener.awaitEnd(WAIT)).isTrue();
+        assertThat(server.takeRequest().json().get("messages").toString()).isEqualTo("["
+                + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"Book me for ten.\"}]},"
+                + "{\"role\":\"assistant\",\"content\":[{\"type\":\"text\",\"text\":\"One moment.\"},"
+                + "{\"type\":\"tool_use\",\"id\":\"toolu_1\",\"name\":\"book\",\"input\":{\"time\":\"10:00\"}}]},"
+                + "{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":\"toolu_1\",\"content\":\"{\\\"status\\\":\\\"booked\\\"}\"}]}]");
+    }
+
+    @Test
     void assemblesAToolUseFromInputJsonDeltasAndReportsItWhenTheBlockStops() throws Exception {
         RecordingListener listener = new RecordingListener();
         AtomicBoolean toolCallBeforeMessageDelta = new AtomicBoolean();

@@ -447,7 +447,31 @@ class OpenAiCompatibleLanguageModelTests {
     }
 
     @Test
-    void sendsToolResultsAsUserTextAndLeavesOutToolCallPlaceholdersForWantOfIdsInThePort() throws Exception {
+    void sendsAToolExchangeAsAssistantToolCallsAndToolMessagesWithTheirIds() throws Exception {
+        server.onRequest(OpenAiCompatibleLanguageModelTests::streamHello);
+        RecordingListener listener = new RecordingListener();
+
+        model.generate(new Request("gpt-4o-mini", 0.3, List.of(
+                new Message("system", "You book tables."),
+                new Message("user", "A table for two at eight?"),
+                new Message("assistant", "Let me check."),
+                Message.toolCall("call_1", "book_table", "{\"people\":2,\"time\":\"20:00\"}"),
+                Message.toolCall("call_2", "send_sms", "{}"),
+                Message.toolResult("call_1", "book_table", "{\"status\":\"booked\"}"),
+                Message.toolResult("call_2", "send_sms", "{\"sent\":true}")), List.of(), null), listener);
+
+        assertThat(listener.awaitEnd(WAIT)).isTrue();
+        assertThat(server.takeRequest().json().get("messages").toString()).isEqualTo("[{\"role\":\"system\",\"content\":\"You book tables.\"},"
+                + "{\"role\":\"user\",\"content\":\"A table for two at eight?\"},"
+                + "{\"role\":\"assistant\",\"content\":\"Let me check.\",\"tool_calls\":["
+                + "{\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"book_table\",\"arguments\":\"{\\\"people\\\":2,\\\"time\\\":\\\"20:00\\\"}\"}},"
+                + "{\"id\":\"call_2\",\"type\":\"function\",\"function\":{\"name\":\"send_sms\",\"arguments\":\"{}\"}}]},"
+                + "{\"role\":\"tool\",\"tool_call_id\":\"call_1\",\"content\":\"{\\\"status\\\":\\\"booked\\\"}\"},"
+                + "{\"role\":\"tool\",\"tool_call_id\":\"call_2\",\"content\":\"{\\\"sent\\\":true}\"}]");
+    }
+
+    @Test
+    void sendsToolResultsWithoutACallIdAsUserTextAndLeavesOutEmptyAssistantMessages() throws Exception {
         server.onRequest(OpenAiCompatibleLanguageModelTests::streamHello);
         RecordingListener listener = new RecordingListener();
 
