@@ -56,9 +56,22 @@ class PocketSphinxSpeechToTextTests {
     }
 
     /** Hands audio over in 20 ms chunks, as the media layer does, as fast as it can. */
-    private static void feed(SpeechToText.Stream stream, short[] pcm) {
+    /**
+     * Feeds audio at about 20 times real time, as a phone line never would faster: all at once would
+     * overrun the stream's bounded queue on a busy machine, which then rightly drops the oldest audio.
+     */
+    private static void feed(SpeechToText.Stream stream, short[] pcm) throws InterruptedException {
         for (int at = 0; at < pcm.length; at += 320) {
             stream.audio(pcm, at, Math.min(320, pcm.length - at));
+            Thread.sleep(1);
+        }
+    }
+
+    private static void feedFromAnotherThread(SpeechToText.Stream stream, short[] pcm) {
+        try {
+            feed(stream, pcm);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -155,8 +168,8 @@ class PocketSphinxSpeechToTextTests {
              SpeechToText.Stream second = recogniser.open(expecting(DIGITS), numbers)) {
             short[] firstAudio = concat(turn(say("a red bicycle")), turn(say("a puppy")), turn(say("my name is ella")));
             short[] secondAudio = concat(turn(say("seven seven zero zero")), turn(say("one two three", "rms")), turn(say("nine")));
-            Thread a = Thread.ofPlatform().name("socket-a").start(() -> { await(together); feed(first, firstAudio); });
-            Thread b = Thread.ofPlatform().name("socket-b").start(() -> { await(together); feed(second, secondAudio); });
+            Thread a = Thread.ofPlatform().name("socket-a").start(() -> { await(together); feedFromAnotherThread(first, firstAudio); });
+            Thread b = Thread.ofPlatform().name("socket-b").start(() -> { await(together); feedFromAnotherThread(second, secondAudio); });
             a.join(30_000);
             b.join(30_000);
             bicycles.awaitUtterances(3);
