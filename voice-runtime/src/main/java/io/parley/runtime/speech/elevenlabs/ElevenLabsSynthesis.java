@@ -1,5 +1,6 @@
 package io.parley.runtime.speech.elevenlabs;
 
+import io.parley.runtime.speech.http.ResponseChunks;
 import io.parley.runtime.speech.TextToSpeech;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -55,7 +55,7 @@ public final class TwilioEmulator implements WebSocket.Listener, AutoCloseable {
 
     public synchronized void start(String token) {
         send("""
-                {"event":"start","sequenceNumber":"%d","streamSid":"%s","start":{"accountSid":"AC00000000000000000000000000000000",
+                {"event":"start","sequenceNumber":"%d","streamSid":"%s","start":{"accountSid":"ACtest-account",
                 "callSid":"%s","streamSid":"%s","tracks":["inbound"],"customParameters":{"token":"%s"},
                 "mediaFormat":{"encoding":"audio/x-mulaw","sampleRate":8000,"channels":1}}}""".formatted(++sequence, streamSid, callSid, streamSid, token));
     }

@@ -1,4 +1,4 @@
-package io.parley.runtime.speech.elevenlabs;
+package io.parley.runtime.speech.http;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * BodyHandlers.ofPublisher()}'s buffers, requested one batch at a time as the reader takes them.
  * {@link #cancel()} (any thread) cancels the subscription, which closes the exchange.
  */
-final class ResponseChunks implements Flow.Subscriber<List<ByteBuffer>> {
+public final class ResponseChunks implements Flow.Subscriber<List<ByteBuffer>> {
 
     private static final Object END = new Object();
 
@@ -71,7 +71,7 @@ final class ResponseChunks implements Flow.Subscriber<List<ByteBuffer>> {
      * @throws HttpTimeoutException if nothing arrives within {@code idle}
      * @throws IOException if the exchange failed (a dropped connection, a cancel)
      */
-    byte[] next(Duration idle) throws IOException {
+    public byte[] next(Duration idle) throws IOException {
         if (ended) {
             return null;
         }
@@ -102,7 +102,7 @@ final class ResponseChunks implements Flow.Subscriber<List<ByteBuffer>> {
     }
 
     /** The whole (rest of the) body, at most {@code limit} bytes of it; for error responses. */
-    byte[] readAll(Duration idle, int limit) throws IOException {
+    public byte[] readAll(Duration idle, int limit) throws IOException {
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         for (byte[] piece = next(idle); piece != null; piece = next(idle)) {
             all.write(piece, 0, Math.min(piece.length, limit - all.size()));
@@ -114,7 +114,7 @@ final class ResponseChunks implements Flow.Subscriber<List<ByteBuffer>> {
         return all.toByteArray();
     }
 
-    void cancel() {
+    public void cancel() {
         Flow.Subscription s;
         synchronized (this) {
             cancelled = true;
