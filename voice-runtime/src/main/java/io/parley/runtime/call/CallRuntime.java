@@ -6,6 +6,7 @@ import io.parley.runtime.conversation.ConversationInput;
 import io.parley.runtime.conversation.ConversationMessage;
 import io.parley.runtime.conversation.ConversationSettings;
 import io.parley.runtime.conversation.ConversationSnapshot;
+import io.parley.runtime.conversation.ConversationState;
 import io.parley.runtime.conversation.ScriptedBrain;
 import io.parley.runtime.llm.LanguageModel;
 import io.parley.runtime.media.Mulaw;
@@ -39,8 +40,15 @@ import org.slf4j.LoggerFactory;
 /**
  * One call on this instance: feeds the socket, the providers and the timer into the call's
  * {@link ConversationEngine} one at a time, carries out the engine's commands, keeps the call's
- * state in Redis after every step and publishes its events. If the stream comes back on another
- * instance, that instance restores the engine from Redis and carries on without greeting again.
+ * state in Redis and publishes its events. If the stream comes back on another instance, that
+ * instance restores the engine from Redis and carries on without greeting again.
+ *
+ * <p>Saving the state is off the call's path: the engine's snapshot is taken on the call's serial
+ * executor and written by a second one, which always writes the newest snapshot and skips those
+ * overtaken. It is saved at once when the conversation moves on (a state change, a completed turn,
+ * a tool call) and otherwise at most every {@link #SAVE_INTERVAL} (audio chunks, tokens, marks,
+ * interims), and for the last time before the lease is released, so the next instance starts from
+ * what this one did. An instance that dies loses at most that interval of marks and partial words.
  */
 final class CallRuntime implements CallHandler {
 
@@ -49,6 +57,8 @@ final class CallRuntime implements CallHandler {
     static final Duration LEASE_RENEWAL = Duration.ofSeconds(2);
     /** How long a resumed stream waits for the previous instance's lease to lapse. */
     static final Duration TAKEOVER_WAIT = CallSessionStore.LEASE.plusSeconds(1);
+    /** The longest a change waits to be saved when the conversation did not move on. */
+    static final Duration SAVE_INTERVAL = Duration.ofMillis(500);
 
     private final CallSessionStore store;
     private final CallEvents events;
@@ -57,6 +67,11 @@ final class CallRuntime implements CallHandler {
     private final Clock clock;
     private final String instance;
     private final SerialExecutor serial;
+    /** Writes snapshots to Redis, in order, off the call's executor. */
+    private final SerialExecutor saves;
+    private final java.util.concurrent.atomic.AtomicReference<ConversationSnapshot> unsaved = new java.util.concurrent.atomic.AtomicReference<>();
+    private ScheduledFuture<?> saveLater;
+    private ConversationState savedState;
     private final CallMetrics metrics;
     private final Usage usage = new Usage();
 
@@ -78,8 +93,11 @@ final class CallRuntime implements CallHandler {
     private final Map<String, TextToSpeech.Synthesis> syntheses = new HashMap<>();
     private final Map<String, LanguageModel.Generation> generations = new HashMap<>();
     private ScheduledFuture<?> timer;
+    private Instant timerDeadline;
     private ScheduledFuture<?> leaseRenewal;
     private boolean running;
+    /** This instance holds the call's lease (and so may write its state). */
+    private boolean leased;
     private boolean ended;
 
     CallRuntime(CallSessionStore store, CallEvents events, Providers providers, ScheduledExecutorService timers,
@@ -92,6 +110,7 @@ final class CallRuntime implements CallHandler {
         this.clock = clock;
         this.instance = instance;
         this.serial = new SerialExecutor(workers);
+        this.saves = new SerialExecutor(workers);
     }
 
     // --- from the socket ----------------------------------------------------------------------
@@ -159,6 +178,7 @@ final class CallRuntime implements CallHandler {
             out.hangUp("call is running elsewhere");
             return;
         }
+        leased = true;
         CallBootstrap.Persona persona = bootstrap.persona();
         brain = Scripts.brain(persona, bootstrap.variables());
         stepKeywords = Scripts.keywords(persona);
@@ -208,6 +228,7 @@ final class CallRuntime implements CallHandler {
     private void renewLease() {
         if (running && !store.renew(token.callId(), instance)) {
             log.warn("Lost the lease of call {}: another instance took it over", token.callId());
+            leased = false; // its state is the other instance's to write now
             stopWork();
             out.hangUp("taken over");
         }
@@ -219,9 +240,11 @@ final class CallRuntime implements CallHandler {
         });
     }
 
-    /** Carries out the engine's commands, then saves the state and sets the next timer. */
+    /** Carries out the engine's commands, then saves the state (now or soon) and sets the next timer. */
     private void apply(List<ConversationCommand> commands) {
+        boolean movedOn = false;
         for (ConversationCommand command : commands) {
+            if (command instanceof ConversationCommand.TurnCompleted || command instanceof ConversationCommand.ExecuteTool) movedOn = true;
             switch (command) {
                 case ConversationCommand.StartLanguageModel start -> think(start);
                 case ConversationCommand.CancelLanguageModel cancel -> {
@@ -242,10 +265,13 @@ final class CallRuntime implements CallHandler {
                 }
                 case ConversationCommand.ClearPlayback clear -> {
                     out.clear();
-                    if (voiceStartedNanos > 0) {
-                        metrics.bargeIn.record(System.nanoTime() - voiceStartedNanos, TimeUnit.NANOSECONDS);
-                    }
+                    recordBargeIn();
                 }
+                case ConversationCommand.PausePlayback pause -> {
+                    out.pause();
+                    recordBargeIn();
+                }
+                case ConversationCommand.ResumePlayback resume -> out.resume();
                 case ConversationCommand.ExecuteTool tool -> {
                     // no platform tools yet (bookings come with the personas work): the model hears so and carries on
                     String result = "{\"error\":\"no such tool: " + tool.name().replace("\"", "") + "\"}";
@@ -263,17 +289,61 @@ final class CallRuntime implements CallHandler {
                     publishUsage();
                     events.publish(bootstrap.tenantId(), token.callId(), "call.ended", clock.instant(), Map.of("reason", end.reason()));
                     ended = true;
-                    store.saveConversation(token.callId(), engine.snapshot());
                     stopWork();
-                    store.release(token.callId(), instance);
-                    out.hangUp(end.reason());
+                    saveAndRelease();
+                    // after the last save: whoever looks once the stream is closed finds the call ended
+                    saves.execute(() -> out.hangUp(end.reason()));
                     return;
                 }
             }
         }
-        store.saveConversation(token.callId(), engine.snapshot());
+        save(movedOn || engine.state() != savedState);
         rescheduleTimer();
         updateExpectations();
+    }
+
+    /** Saves the conversation now (asynchronously) when it moved on, else within {@link #SAVE_INTERVAL}. */
+    private void save(boolean now) {
+        if (now) {
+            if (saveLater != null) {
+                saveLater.cancel(false);
+                saveLater = null;
+            }
+            write(engine.snapshot());
+        } else if (saveLater == null) {
+            saveLater = timers.schedule(() -> serial.execute(() -> {
+                saveLater = null;
+                if (running) write(engine.snapshot());
+            }), SAVE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void write(ConversationSnapshot snapshot) {
+        savedState = snapshot.state();
+        unsaved.set(snapshot);
+        UUID callId = token.callId();
+        saves.execute(() -> {
+            ConversationSnapshot newest = unsaved.getAndSet(null);
+            if (newest == null) return; // an earlier task already wrote it
+            try {
+                store.saveConversation(callId, newest);
+            } catch (RuntimeException e) {
+                log.warn("Could not save call {}: {}", callId, e.toString());
+            }
+        });
+    }
+
+    /** The last save of this stream, then the lease: the instance that takes the call next starts from it. */
+    private void saveAndRelease() {
+        if (saveLater != null) {
+            saveLater.cancel(false);
+            saveLater = null;
+        }
+        if (!leased) return;
+        leased = false;
+        if (engine != null) write(engine.snapshot());
+        UUID callId = token.callId();
+        saves.execute(() -> store.release(callId, instance));
     }
 
     private void think(ConversationCommand.StartLanguageModel start) {
@@ -352,13 +422,18 @@ final class CallRuntime implements CallHandler {
         }));
     }
 
+    /** Arms the timer for the engine's next deadline, unless it is already armed for it. */
     private void rescheduleTimer() {
+        Optional<Instant> next = running ? engine.nextDeadline() : Optional.empty();
+        if (timer != null && next.isPresent() && next.get().equals(timerDeadline) && !timer.isDone()) return;
         if (timer != null) timer.cancel(false);
         timer = null;
-        Optional<Instant> next = engine.nextDeadline();
-        if (next.isPresent() && running) {
+        timerDeadline = null;
+        if (next.isPresent()) {
             long delay = Math.max(0, Duration.between(clock.instant(), next.get()).toMillis());
+            timerDeadline = next.get();
             timer = timers.schedule(() -> serial.execute(() -> {
+                timerDeadline = null;
                 if (running) apply(engine.tick(clock.instant()));
             }), delay, TimeUnit.MILLISECONDS);
         }
@@ -399,15 +474,17 @@ final class CallRuntime implements CallHandler {
             }
         }
         stopWork();
-        if (token != null && bootstrap != null) {
+        if (leased && !ended) {
             // whatever happened, another instance may pick the call up at once (its state is in Redis)
-            store.release(token.callId(), instance);
+            saveAndRelease();
         }
     }
 
     private void stopWork() {
         running = false;
         if (timer != null) timer.cancel(false);
+        if (saveLater != null) saveLater.cancel(false);
+        saveLater = null;
         if (leaseRenewal != null) leaseRenewal.cancel(false);
         syntheses.values().forEach(TextToSpeech.Synthesis::cancel);
         syntheses.clear();
@@ -416,6 +493,15 @@ final class CallRuntime implements CallHandler {
         if (listening != null) {
             listening.close();
             listening = null;
+        }
+    }
+
+    /** Caller voice onset to the bot falling silent (a pause or a clear), once per stretch of voice. */
+    private void recordBargeIn() {
+        long started = voiceStartedNanos;
+        if (started > 0) {
+            voiceStartedNanos = 0;
+            metrics.bargeIn.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         }
     }
 

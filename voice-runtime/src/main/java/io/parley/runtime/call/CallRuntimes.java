@@ -8,6 +8,7 @@ import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 
 /** Makes a {@link CallRuntime} per stream; owns the timer thread and the workers they share. */
 public final class CallRuntimes implements CallHandler.Factory, AutoCloseable {
@@ -17,8 +18,7 @@ public final class CallRuntimes implements CallHandler.Factory, AutoCloseable {
     private final Providers providers;
     private final Clock clock;
     private final String instance;
-    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().name("call-timers").daemon().factory());
+    private final ScheduledExecutorService timers = timers();
     private final java.util.concurrent.ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
 
     private final CallMetrics metrics;
@@ -30,6 +30,17 @@ public final class CallRuntimes implements CallHandler.Factory, AutoCloseable {
         this.providers = providers;
         this.clock = clock;
         this.instance = "runtime-" + UUID.randomUUID();
+    }
+
+    /**
+     * One timer thread for every call's deadlines, lease renewals and snapshot saves. Cancelled tasks
+     * leave the queue at once: a call re-arms its timer many times a minute, and a cancelled
+     * max-length warning would otherwise stay queued until its trigger time, minutes away.
+     */
+    private static ScheduledExecutorService timers() {
+        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("call-timers").daemon().factory());
+        timers.setRemoveOnCancelPolicy(true);
+        return timers;
     }
 
     @Override

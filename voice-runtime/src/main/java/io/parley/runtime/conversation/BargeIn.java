@@ -14,6 +14,12 @@ import java.util.Optional;
  * A backchannel that takes longer than {@code bargeInMinVoice} before its first interim arrives does
  * interrupt: the engine cannot know yet that it was one. Fast interims (or a longer {@code bargeInMinVoice})
  * avoid that.
+ *
+ * <p>Before either rule decides, the bot <em>yields</em>: after {@code bargeInYield} of voice it falls
+ * silent (the audio in flight is cleared and kept), as a person does on hearing someone start to talk.
+ * If the rules then call it an interruption, nothing more is heard of the reply; if not (a cough, an
+ * "uh-huh"), the bot resumes from the first chunk the caller did not hear. So the caller hears the bot
+ * stop within {@code bargeInYield} while backchannels still do not cut the reply.
  */
 final class BargeIn {
 
@@ -27,6 +33,13 @@ final class BargeIn {
 
     boolean byWords(String callerText) {
         return turns.nonBackchannelWordCount(callerText) >= settings.bargeInMinWords();
+    }
+
+    /** When the bot falls silent for the caller's voice, if it does: the same conditions as {@link #voiceDeadline}. */
+    Optional<Instant> yieldDeadline(boolean voiceActive, Instant voiceStartedAt, String callerText) {
+        if (settings.bargeInYield().isZero()) return Optional.empty();
+        if (!voiceActive || voiceStartedAt == null || turns.isBackchannelOnly(callerText)) return Optional.empty();
+        return Optional.of(voiceStartedAt.plus(settings.bargeInYield()));
     }
 
     /** When sustained voice interrupts, if the voice is active and not (yet) known to be a backchannel. */

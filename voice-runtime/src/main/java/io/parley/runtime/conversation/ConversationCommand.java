@@ -45,6 +45,17 @@ public sealed interface ConversationCommand {
     /** Flush everything queued for playback: the runtime's own pacing queue and Twilio's buffer ({@code clear}). */
     record ClearPlayback() implements ConversationCommand {}
 
+    /**
+     * Stop the caller hearing the bot at once, but keep what was not heard yet: send Twilio {@code clear}
+     * and hold the audio that was in its buffer, and everything after it, until {@link ResumePlayback}
+     * (sent again from where the caller stopped hearing) or {@link ClearPlayback} (dropped). A mark held
+     * back is reported once, when the caller has heard it after all.
+     */
+    record PausePlayback() implements ConversationCommand {}
+
+    /** Carry on after {@link PausePlayback}: what was held is sent again at real time, its marks included. */
+    record ResumePlayback() implements ConversationCommand {}
+
     /** Execute a tool the model called; answer with {@link ConversationInput.ToolResultReceived} for {@code toolCallId}. */
     record ExecuteTool(String turnId, String toolCallId, String name, String argumentsJson) implements ConversationCommand {}
 

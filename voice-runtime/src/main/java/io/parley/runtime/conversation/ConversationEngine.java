@@ -5,7 +5,9 @@ import io.parley.runtime.conversation.ConversationCommand.CancelSynthesis;
 import io.parley.runtime.conversation.ConversationCommand.ClearPlayback;
 import io.parley.runtime.conversation.ConversationCommand.EndCall;
 import io.parley.runtime.conversation.ConversationCommand.ExecuteTool;
+import io.parley.runtime.conversation.ConversationCommand.PausePlayback;
 import io.parley.runtime.conversation.ConversationCommand.PlayAudio;
+import io.parley.runtime.conversation.ConversationCommand.ResumePlayback;
 import io.parley.runtime.conversation.ConversationCommand.StartLanguageModel;
 import io.parley.runtime.conversation.ConversationCommand.Synthesize;
 import io.parley.runtime.conversation.ConversationCommand.TurnCompleted;
@@ -73,7 +75,10 @@ import java.util.regex.Pattern;
  *       {@code SPEAKING}. The engine emits {@code ClearPlayback}, {@code CancelSynthesis} for each
  *       utterance still being synthesised, {@code CancelLanguageModel} for the turn still generating,
  *       then the bot's {@code TurnCompleted} with the heard text and {@code interrupted=true}, and moves
- *       to {@code USER_SPEAKING}. Audio, tokens and marks that arrive later for the cancelled reply are
+ *       to {@code USER_SPEAKING}. Before either rule decides, the bot <em>yields</em>: {@code bargeInYield}
+ *       into the caller's voice it emits {@code PausePlayback} (the caller stops hearing it at once, its audio
+ *       is held); a barge-in then clears what is held, while voice that stops without one (a cough, an
+ *       "uh-huh"), or lasts {@link #MAX_YIELD} without deciding anything, gives {@code ResumePlayback}. Audio, tokens and marks that arrive later for the cancelled reply are
  *       dropped; in particular the marks Twilio echoes after {@code clear} do not count as heard. A key
  *       press barges in too.</li>
  *   <li><b>Backchannels</b> during a reply neither interrupt nor become a turn: they are dropped (and
@@ -112,6 +117,8 @@ public final class ConversationEngine {
     static final String END_CALL_TOOL_RESULT = "{\"status\":\"ending call\"}";
     static final Duration ESTIMATED_WORD_DURATION = Duration.ofMillis(350);
     static final int MAX_TOOL_ROUNDS = 8;
+    /** The longest the bot stays silent for caller voice that neither interrupts nor stops (backchannels, line noise). */
+    static final Duration MAX_YIELD = Duration.ofMillis(1_500);
 
     private static final Pattern REASON = Pattern.compile("\"reason\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
 
@@ -197,6 +204,7 @@ public final class ConversationEngine {
         if (state != ConversationState.ENDED) {
             dispatch(input, at);
             fireDue(at); // deadlines the input made already due (words kept from during the greeting, for example)
+            if (reply != null && reply.yieldedAt != null && !caller.voiceActive) resume();
         } else if (!(input instanceof TimerTicked)) {
             stats.ignoredInputs++;
         }
@@ -785,7 +793,7 @@ public final class ConversationEngine {
 
     // ---------------------------------------------------------------- timers
 
-    private enum Timer { MAX_LENGTH, GOODBYE, WARNING, BARGE_IN, ENDPOINT, SILENCE }
+    private enum Timer { MAX_LENGTH, GOODBYE, WARNING, BARGE_IN, YIELD, RESUME, ENDPOINT, SILENCE }
 
     private record Due(Instant at, Timer timer) {}
 
@@ -805,7 +813,12 @@ public final class ConversationEngine {
         if (isInterruptible()) {
             bargeIn.voiceDeadline(caller.voiceActive, caller.voiceStartedAt, caller.speech())
                     .ifPresent(at -> due.add(new Due(at, Timer.BARGE_IN)));
+            if (reply.yieldedAt == null) {
+                bargeIn.yieldDeadline(caller.voiceActive, caller.voiceStartedAt, caller.speech())
+                        .ifPresent(at -> due.add(new Due(at, Timer.YIELD)));
+            }
         }
+        if (reply != null && reply.yieldedAt != null) due.add(new Due(reply.yieldedAt.plus(MAX_YIELD), Timer.RESUME));
         if (state == ConversationState.USER_SPEAKING && !caller.voiceActive) {
             Instant since = caller.lastActivityAt != null ? caller.lastActivityAt : caller.turnStartedAt;
             if (since != null) {
@@ -831,6 +844,8 @@ public final class ConversationEngine {
             now = at;
             switch (next.get().timer()) {
                 case BARGE_IN -> bargeIn(at);
+                case YIELD -> yieldTo(at);
+                case RESUME -> resume();
                 case ENDPOINT -> commitUserTurn(at);
                 case SILENCE -> onSilence(at);
                 case WARNING -> onWarning(at);
@@ -839,6 +854,19 @@ public final class ConversationEngine {
             }
         }
         // unreachable: every timer changes the state it depends on; never loop forever on a bug
+    }
+
+    /** Falls silent for the caller's voice, keeping the reply: see {@link ConversationCommand.PausePlayback}. */
+    private void yieldTo(Instant at) {
+        reply.yieldedAt = at;
+        stats.yields++;
+        out.add(new PausePlayback());
+    }
+
+    /** The caller's voice was not an interruption: the bot carries on from what the caller did not hear. */
+    private void resume() {
+        reply.yieldedAt = null;
+        out.add(new ResumePlayback());
     }
 
     private void onSilence(Instant at) {
@@ -947,6 +975,7 @@ public final class ConversationEngine {
         final List<Utterance> utterances = new ArrayList<>();
         int playIndex;
         final List<ToolCall> toolCalls = new ArrayList<>();
+        Instant yieldedAt;
 
         Reply(String kind, boolean interruptible, String endReason) {
             this.kind = kind;
@@ -986,7 +1015,7 @@ public final class ConversationEngine {
             return new ConversationSnapshot.Reply(kind, interruptible, endReason, firstAudioAt, turnIds, activeTurnId,
                     splitter.pending(), awaitingToolResults, toolRounds,
                     utterances.stream().map(Utterance::toSnapshot).toList(), playIndex,
-                    toolCalls.stream().map(ToolCall::toSnapshot).toList());
+                    toolCalls.stream().map(ToolCall::toSnapshot).toList(), yieldedAt);
         }
 
         static Reply restore(ConversationSnapshot.Reply s) {
@@ -999,6 +1028,7 @@ public final class ConversationEngine {
             r.toolRounds = s.toolRounds();
             for (ConversationSnapshot.Utterance u : s.utterances()) r.utterances.add(Utterance.restore(u));
             r.playIndex = s.playIndex();
+            r.yieldedAt = s.yieldedAt();
             for (ConversationSnapshot.ToolCall c : s.toolCalls()) {
                 r.toolCalls.add(new ToolCall(c.turnId(), c.toolCallId(), c.name(), c.argumentsJson(), c.resultJson()));
             }
@@ -1116,10 +1146,11 @@ public final class ConversationEngine {
         int backchannels;
         int languageModelFailures;
         int synthesisFailures;
+        int yields;
 
         ConversationStats toRecord() {
             return new ConversationStats(ignoredInputs, staleLanguageModelEvents, staleSynthesisEvents, droppedAudioChunks,
-                    staleMarks, lateTranscripts, bargeIns, backchannels, languageModelFailures, synthesisFailures);
+                    staleMarks, lateTranscripts, bargeIns, backchannels, languageModelFailures, synthesisFailures, yields);
         }
 
         void restore(ConversationStats s) {
@@ -1133,6 +1164,7 @@ public final class ConversationEngine {
             backchannels = s.backchannels();
             languageModelFailures = s.languageModelFailures();
             synthesisFailures = s.synthesisFailures();
+            yields = s.yields();
         }
     }
 }

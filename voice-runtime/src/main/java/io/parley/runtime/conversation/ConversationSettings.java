@@ -26,6 +26,11 @@ import java.util.Objects;
  * @param bargeInMinVoice               sustained caller voice that interrupts the bot (250 ms), unless all the caller
  *                                      has said so far is backchannels
  * @param bargeInMinWords               transcribed words, backchannels not counted, that interrupt the bot (2)
+ * @param bargeInYield                  caller voice after which the bot falls silent while the engine waits to see
+ *                                      whether it is an interruption (80 ms); if it turns out not to be (the voice
+ *                                      stops before {@code bargeInMinVoice}, or it was a backchannel) the bot picks
+ *                                      up where the caller stopped hearing it. {@link Duration#ZERO}: never yield,
+ *                                      the bot talks on until {@code bargeInMinVoice}
  * @param backchannels                  words and phrases that never interrupt ("uh-huh", "okay", "i see", ...)
  * @param silenceTimeout                caller silence after the bot finished before {@code repromptLine} (8 s)
  * @param maxSilenceReprompts           reprompts before the silence goodbye (1)
@@ -57,6 +62,7 @@ public record ConversationSettings(
         List<String> continuationWords,
         Duration bargeInMinVoice,
         int bargeInMinWords,
+        Duration bargeInYield,
         List<String> backchannels,
         Duration silenceTimeout,
         int maxSilenceReprompts,
@@ -106,6 +112,10 @@ public record ConversationSettings(
         }
         positive(bargeInMinVoice, "bargeInMinVoice");
         if (bargeInMinWords < 1) throw new IllegalArgumentException("bargeInMinWords must be at least 1");
+        notNegative(bargeInYield, "bargeInYield");
+        if (bargeInYield.compareTo(bargeInMinVoice) >= 0) {
+            throw new IllegalArgumentException("bargeInYield must be shorter than bargeInMinVoice");
+        }
         positive(silenceTimeout, "silenceTimeout");
         if (maxSilenceReprompts < 0) throw new IllegalArgumentException("maxSilenceReprompts must not be negative");
         notNegative(maxCallLength, "maxCallLength");
@@ -141,6 +151,7 @@ public record ConversationSettings(
         b.continuationWords = continuationWords;
         b.bargeInMinVoice = bargeInMinVoice;
         b.bargeInMinWords = bargeInMinWords;
+        b.bargeInYield = bargeInYield;
         b.backchannels = backchannels;
         b.silenceTimeout = silenceTimeout;
         b.maxSilenceReprompts = maxSilenceReprompts;
@@ -184,6 +195,7 @@ public record ConversationSettings(
         private List<String> continuationWords = DEFAULT_CONTINUATION_WORDS;
         private Duration bargeInMinVoice = Duration.ofMillis(250);
         private int bargeInMinWords = 2;
+        private Duration bargeInYield = Duration.ofMillis(80);
         private List<String> backchannels = DEFAULT_BACKCHANNELS;
         private Duration silenceTimeout = Duration.ofSeconds(8);
         private int maxSilenceReprompts = 1;
@@ -211,6 +223,7 @@ public record ConversationSettings(
         public Builder continuationWords(List<String> v) { this.continuationWords = v; return this; }
         public Builder bargeInMinVoice(Duration v) { this.bargeInMinVoice = v; return this; }
         public Builder bargeInMinWords(int v) { this.bargeInMinWords = v; return this; }
+        public Builder bargeInYield(Duration v) { this.bargeInYield = v; return this; }
         public Builder backchannels(List<String> v) { this.backchannels = v; return this; }
         public Builder silenceTimeout(Duration v) { this.silenceTimeout = v; return this; }
         public Builder maxSilenceReprompts(int v) { this.maxSilenceReprompts = v; return this; }
@@ -230,8 +243,8 @@ public record ConversationSettings(
 
         public ConversationSettings build() {
             return new ConversationSettings(systemPrompt, firstMessage, firstMessageInterruptible, endOfUtteranceSilence,
-                    extendedEndOfUtteranceSilence, continuationWords, bargeInMinVoice, bargeInMinWords, backchannels,
-                    silenceTimeout, maxSilenceReprompts, repromptLine, silenceGoodbyeLine, maxCallLength,
+                    extendedEndOfUtteranceSilence, continuationWords, bargeInMinVoice, bargeInMinWords, bargeInYield,
+                    backchannels, silenceTimeout, maxSilenceReprompts, repromptLine, silenceGoodbyeLine, maxCallLength,
                     maxCallLengthWarningBefore, maxCallLengthWarningLine, maxCallLengthGoodbyeLine, goodbyeLine,
                     endCallPhrases, dtmfInterDigitTimeout, optOutDigit, optOutLine, languageModelErrorLine,
                     goodbyeTimeout);

@@ -93,10 +93,11 @@ public record ConversationSnapshot(
      * @param utterances            sentences, in playback order
      * @param playIndex             index of the utterance whose audio is being sent
      * @param toolCalls             tools called during this reply
+     * @param yieldedAt             when the bot fell silent for the caller's voice and has not resumed, else {@code null}
      */
     public record Reply(String kind, boolean interruptible, String endReason, Instant firstAudioAt, List<String> turnIds,
                         String activeTurnId, String splitterPending, boolean awaitingToolResults, int toolRounds,
-                        List<Utterance> utterances, int playIndex, List<ToolCall> toolCalls) {
+                        List<Utterance> utterances, int playIndex, List<ToolCall> toolCalls, Instant yieldedAt) {
         public Reply {
             turnIds = turnIds == null ? List.of() : List.copyOf(turnIds);
             utterances = utterances == null ? List.of() : List.copyOf(utterances);

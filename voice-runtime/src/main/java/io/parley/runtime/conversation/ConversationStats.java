@@ -18,10 +18,12 @@ package io.parley.runtime.conversation;
  *                               dropped instead of becoming a turn
  * @param languageModelFailures  {@link ConversationInput.LanguageModelFailed} inputs acted on
  * @param synthesisFailures      {@link ConversationInput.SynthesisFailed} inputs acted on
+ * @param yields                 times the bot fell silent for caller voice ({@code bargeInYield}), whether or
+ *                               not it became a barge-in
  */
 public record ConversationStats(int ignoredInputs, int staleLanguageModelEvents, int staleSynthesisEvents,
                                 int droppedAudioChunks, int staleMarks, int lateTranscripts, int bargeIns,
-                                int backchannels, int languageModelFailures, int synthesisFailures) {
+                                int backchannels, int languageModelFailures, int synthesisFailures, int yields) {
 
-    public static final ConversationStats NONE = new ConversationStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    public static final ConversationStats NONE = new ConversationStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 }

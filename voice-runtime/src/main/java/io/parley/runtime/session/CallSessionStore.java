@@ -1,16 +1,20 @@
 package io.parley.runtime.session;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Call state in Redis, so any instance can run or resume any call. Under the hash {@code call:{id}}:
  * {@code bootstrap} (written by platform-api) and {@code conversation} (the runtime's snapshot,
- * rewritten after every change that matters). {@code call:{id}:owner} is the lease of the instance
+ * rewritten as it changes: see {@code CallRuntime}). {@code call:{id}:owner} is the lease of the instance
  * running the call. Everything expires {@link #TTL} after the last write.
  */
 public final class CallSessionStore {
@@ -18,6 +22,11 @@ public final class CallSessionStore {
     public static final Duration TTL = Duration.ofHours(2);
     /** How long an owner's lease lasts unless renewed; a dead instance's calls can be taken over after it. */
     public static final Duration LEASE = Duration.ofSeconds(6);
+
+    private static final byte[] CONVERSATION = "conversation".getBytes(StandardCharsets.UTF_8);
+    /** Compare and extend: only the holder renews its lease. */
+    private static final RedisScript<Long> RENEW = RedisScript.of(
+            "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end", Long.class);
 
     private final StringRedisTemplate redis;
     private final JsonMapper json;
@@ -55,11 +64,15 @@ public final class CallSessionStore {
         }
     }
 
-    /** Stores the conversation snapshot (any JSON-serialisable record). */
+    /** Stores the conversation snapshot (any JSON-serialisable record) and renews the TTL, in one round trip. */
     public void saveConversation(UUID callId, Object snapshot) {
-        String key = key(callId);
-        redis.opsForHash().put(key, "conversation", json.writeValueAsString(snapshot));
-        redis.expire(key, TTL);
+        byte[] key = key(callId).getBytes(StandardCharsets.UTF_8);
+        byte[] value = json.writeValueAsBytes(snapshot);
+        redis.executePipelined((RedisCallback<Object>) connection -> {
+            connection.hashCommands().hSet(key, CONVERSATION, value);
+            connection.keyCommands().pExpire(key, TTL.toMillis());
+            return null;
+        });
     }
 
     public <T> Optional<T> conversation(UUID callId, Class<T> type) {
@@ -83,12 +96,9 @@ public final class CallSessionStore {
         return instance.equals(redis.opsForValue().get(ownerKey(callId))) && renew(callId, instance);
     }
 
-    /** Extends the lease; false if another instance holds it now. */
+    /** Extends the lease, in one round trip; false if another instance holds it now. */
     public boolean renew(UUID callId, String instance) {
-        if (!instance.equals(redis.opsForValue().get(ownerKey(callId)))) {
-            return false;
-        }
-        return Boolean.TRUE.equals(redis.expire(ownerKey(callId), LEASE));
+        return Long.valueOf(1).equals(redis.execute(RENEW, List.of(ownerKey(callId)), instance, String.valueOf(LEASE.toMillis())));
     }
 
     /** Gives the call up (the stream ended here cleanly). */

@@ -80,33 +80,33 @@ final class SendTap implements BeanPostProcessor {
 
     private Session wrap(Session session) {
         Pacing pacing = new Pacing();
-        RemoteEndpoint.Basic basic = session.getBasicRemote();
-        RemoteEndpoint.Basic timedBasic = (RemoteEndpoint.Basic) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {RemoteEndpoint.Basic.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("sendText") && args != null && args.length == 1 && args[0] instanceof String text) {
-                        long at = System.nanoTime();
-                        try {
-                            return method.invoke(basic, args);
-                        } catch (InvocationTargetException e) {
-                            throw e.getCause();
-                        } finally {
-                            if (text.startsWith("{\"event\":\"media\"")) pacing.sent(at, System.nanoTime() - at, text, window);
-                        }
-                    }
-                    try {
-                        return method.invoke(basic, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        RemoteEndpoint.Basic timedBasic = timed(RemoteEndpoint.Basic.class, session.getBasicRemote(), pacing);
+        RemoteEndpoint.Async timedAsync = timed(RemoteEndpoint.Async.class, session.getAsyncRemote(), pacing);
         return (Session) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Session.class}, (proxy, method, args) -> {
             if (method.getName().equals("getBasicRemote")) return timedBasic;
+            if (method.getName().equals("getAsyncRemote")) return timedAsync;
             try {
                 return method.invoke(session, args);
             } catch (InvocationTargetException e) {
                 throw e.getCause();
             }
         });
+    }
+
+    /** A remote endpoint whose {@code sendText} calls (blocking or asynchronous) of media messages are timestamped. */
+    private <R> R timed(Class<R> type, R remote, Pacing pacing) {
+        return type.cast(Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {type}, (proxy, method, args) -> {
+            boolean media = method.getName().equals("sendText") && args != null && args.length >= 1
+                    && args[0] instanceof String text && text.startsWith("{\"event\":\"media\"");
+            long at = System.nanoTime();
+            try {
+                return method.invoke(remote, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            } finally {
+                if (media) pacing.sent(at, System.nanoTime() - at, (String) args[0], window);
+            }
+        }));
     }
 
     /** One socket's sends: frames of the same sentence in sequence form a burst; |gap - 20 ms| from its fifth frame on. */

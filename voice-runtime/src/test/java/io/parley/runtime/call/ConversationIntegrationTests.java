@@ -153,9 +153,10 @@ class ConversationIntegrationTests {
             TwilioEmulator.Received first = twilio.next(5_000);
             assertThat(first).isNotNull();
             assertThat(first.event()).isEqualTo("media");
+            twilio.until("mark", 5_000); // some of the reply heard (a bot turn nobody heard is not reported)
 
             ears.voice(true);
-            Thread.sleep(400); // sustained voice over the bot: barge-in
+            Thread.sleep(400); // sustained voice over the bot: the bot yields at once, then barge-in
             List<TwilioEmulator.Received> untilClear = twilio.until("clear", 3_000);
             assertThat(untilClear).isNotEmpty();
             assertThat(untilClear.getLast().event()).isEqualTo("clear");

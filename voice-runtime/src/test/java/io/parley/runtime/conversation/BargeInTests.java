@@ -6,9 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.parley.runtime.conversation.ConversationCommand.CancelLanguageModel;
 import io.parley.runtime.conversation.ConversationCommand.CancelSynthesis;
 import io.parley.runtime.conversation.ConversationCommand.ClearPlayback;
+import io.parley.runtime.conversation.ConversationCommand.PausePlayback;
+import io.parley.runtime.conversation.ConversationCommand.ResumePlayback;
 import io.parley.runtime.conversation.ConversationCommand.PlayAudio;
 import io.parley.runtime.conversation.ConversationCommand.StartLanguageModel;
 import io.parley.runtime.conversation.ConversationCommand.TurnCompleted;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -49,6 +52,8 @@ class BargeInTests {
     @Test
     void sustainedVoiceInterruptsWithClearThenCancelsInOrder() {
         call.voiceOn(t + 1_200);
+        assertThat(call.tick(t + 1_279)).isEmpty();
+        assertThat(call.tick(t + 1_280)).containsExactly(new PausePlayback()); // the bot falls silent at once
         assertThat(call.tick(t + 1_449)).isEmpty();
 
         List<ConversationCommand> cut = call.tick(t + 1_450);
@@ -117,6 +122,52 @@ class BargeInTests {
     }
 
     @Test
+    void theBotFallsSilentForABlipAndCarriesOnWhenItStops() {
+        call.voiceOn(t + 1_200);
+        assertThat(call.tick(t + 1_280)).containsExactly(new PausePlayback());
+        assertThat(call.voiceOff(t + 1_400)).containsExactly(new ResumePlayback());
+
+        assertThat(call.engine.state()).isEqualTo(ConversationState.SPEAKING);
+        assertThat(call.engine.stats().yields()).isEqualTo(1);
+        assertThat(call.engine.stats().bargeIns()).isZero();
+        call.modelSays(t + 1_500, " are busy.");
+        call.playOut(t + 1_500, 1_000);
+        assertThat(call.lastOf(TurnCompleted.class).interrupted()).isFalse();
+    }
+
+    @Test
+    void aYieldThatNeverResolvesResumesAfterMaxYield() {
+        call.voiceOn(t + 1_200);
+        call.interim(t + 1_250, "mm-hmm"); // a backchannel before the yield: the bot keeps talking
+        assertThat(call.tick(t + 1_700)).isEmpty();
+        call.voiceOff(t + 1_900);
+        call.voiceOn(t + 2_000);
+        List<ConversationCommand> paused = call.tick(t + 2_080);
+        assertThat(paused).containsExactly(new PausePlayback());
+        call.interim(t + 2_100, "uh-huh"); // voice that never stops and is only a backchannel: no barge-in, no resume
+
+        assertThat(call.tick(t + 2_080 + ConversationEngine.MAX_YIELD.toMillis() - 1)).isEmpty();
+        assertThat(call.tick(t + 2_080 + ConversationEngine.MAX_YIELD.toMillis())).containsExactly(new ResumePlayback());
+        assertThat(call.engine.state()).isEqualTo(ConversationState.SPEAKING);
+    }
+
+    @Test
+    void withoutYieldTheBotTalksOnUntilTheBargeIn() {
+        FakeCall plain = new FakeCall(ConversationSettings.builder().firstMessage(GREETING).bargeInYield(Duration.ZERO).build());
+        plain.start(0);
+        plain.playOut(0, 500);
+        plain.says(1_000, 2_000, "Will I get a bike?");
+        plain.tick(2_700);
+        plain.token(3_000, "t1", "I am sure you will love it. ");
+        plain.audio(3_100, "u2", 1_000);
+
+        plain.voiceOn(3_200);
+        assertThat(plain.tick(3_449)).isEmpty();
+        assertThat(plain.tick(3_450)).first().isEqualTo(new ClearPlayback());
+        assertThat(plain.commands(PausePlayback.class)).isEmpty();
+    }
+
+    @Test
     void aBackchannelWhileSpeakingDoesNotInterruptAndIsNotATurn() {
         call.voiceOn(t + 1_200);
         call.interim(t + 1_350, "uh-huh");
@@ -131,6 +182,9 @@ class BargeInTests {
         call.playOut(t + 2_500, 1_000);
 
         assertThat(call.commands(ClearPlayback.class)).isEmpty();
+        // the bot paused for each stretch of voice and carried on when it stopped
+        assertThat(call.commands(PausePlayback.class)).hasSize(2);
+        assertThat(call.commands(ResumePlayback.class)).hasSize(2);
         assertThat(call.lastOf(TurnCompleted.class)).isEqualTo(new TurnCompleted(Speaker.BOT,
                 "I am sure you will love it. Santa has many gifts. The elves are busy.", at(t + 100), call.lastOf(TurnCompleted.class).endedAt(), false));
         assertThat(call.transcript()).filteredOn(turn -> turn.speaker() == Speaker.CALLER).hasSize(1); // only the question
@@ -160,7 +214,7 @@ class BargeInTests {
         assertThat(thinking.engine.state()).isEqualTo(ConversationState.THINKING);
 
         thinking.voiceOn(2_800);
-        assertThat(thinking.tick(3_050)).containsExactly(new ClearPlayback(), new CancelLanguageModel("t1"));
+        assertThat(thinking.tick(3_050)).containsExactly(new PausePlayback(), new ClearPlayback(), new CancelLanguageModel("t1"));
         thinking.fin(3_500, "a table for two");
         thinking.voiceOff(3_600);
         assertThat(thinking.tick(4_300)).isEmpty(); // "two" may be the start of a number: the extended silence applies

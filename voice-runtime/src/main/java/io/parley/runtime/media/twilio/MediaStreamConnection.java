@@ -6,9 +6,9 @@ import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import java.io.IOException;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +39,10 @@ final class MediaStreamConnection implements Outbound {
     private final PlayoutScheduler scheduler;
     private final Playout playout;
     private final ReentrantLock lock = new ReentrantLock();
-    private final BlockingQueue<String> writes = new ArrayBlockingQueue<>(MAX_PENDING_WRITES);
+    private final ConcurrentLinkedQueue<String> writes = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger pendingWrites = new AtomicInteger();
+    /** An asynchronous send is in flight: the next one starts from its completion. */
+    private final AtomicBoolean sending = new AtomicBoolean();
     private final long openedNanos;
 
     private State state = State.AWAITING_START;
@@ -56,7 +59,6 @@ final class MediaStreamConnection implements Outbound {
         this.scheduler = scheduler;
         this.playout = new Playout(leadMillis);
         this.openedNanos = scheduler.now();
-        Thread.ofVirtual().name("media-writer").start(this::writeLoop);
         scheduler.register(this);
     }
 
@@ -104,7 +106,9 @@ final class MediaStreamConnection implements Outbound {
                 switch (message) {
                     case TwilioMessage.Media media -> media(media);
                     case TwilioMessage.Dtmf dtmf -> handler.dtmf(dtmf.digit());
-                    case TwilioMessage.Mark mark -> handler.mark(mark.name());
+                    case TwilioMessage.Mark mark -> {
+                        if (!playout.swallowEcho(mark.name())) handler.mark(mark.name());
+                    }
                     case TwilioMessage.Stop stop -> end("stop", null);
                     default -> refuse("unexpected");
                 }
@@ -169,8 +173,38 @@ final class MediaStreamConnection implements Outbound {
             if (state == State.STREAMING) {
                 playout.clear();
                 // nothing queued for the socket may follow the clear either
+                int before = writes.size();
                 writes.removeIf(w -> w.startsWith("{\"event\":\"media\""));
+                pendingWrites.addAndGet(writes.size() - before);
                 write(TwilioCodec.clear(streamSid));
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void pause() {
+        lock.lock();
+        try {
+            if (state == State.STREAMING && playout.pause(scheduler.now())) {
+                int before = writes.size();
+                writes.removeIf(w -> w.startsWith("{\"event\":\"media\""));
+                pendingWrites.addAndGet(writes.size() - before);
+                write(TwilioCodec.clear(streamSid));
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void resume() {
+        lock.lock();
+        try {
+            if (state == State.STREAMING) {
+                playout.resume();
+                playout.pump(scheduler.now(), sink());
             }
         } finally {
             lock.unlock();
@@ -228,27 +262,66 @@ final class MediaStreamConnection implements Outbound {
         };
     }
 
+    /**
+     * Queues a message for the socket and starts sending if nothing is in flight. Sends are asynchronous
+     * and chained: each completion starts the next, so no thread waits on a socket and the playout tick
+     * that produced a frame is the thread that hands it to the container (paced sends are not delayed
+     * behind call work, as they would be on a writer thread sharing carriers with it).
+     */
     private void write(String message) {
-        if (!writes.offer(message)) {
+        if (pendingWrites.incrementAndGet() > MAX_PENDING_WRITES) {
+            pendingWrites.decrementAndGet();
             metrics.droppedOutbound();
             metrics.closedForCause("slow_consumer");
             close(CloseReason.CloseCodes.TRY_AGAIN_LATER, "not reading");
+            return;
+        }
+        writes.add(message);
+        sendNext();
+    }
+
+    /**
+     * Starts the next send if none is in flight. A send the container completes before
+     * {@code sendText} returns is followed in this loop rather than from its callback, so a burst
+     * never recurses.
+     */
+    private void sendNext() {
+        while (sending.compareAndSet(false, true)) {
+            String message = writes.poll();
+            if (message == null) {
+                sending.set(false);
+                if (writes.isEmpty()) return;
+                continue; // queued between the poll and the reset
+            }
+            pendingWrites.decrementAndGet();
+            if (!socket.isOpen()) {
+                writes.clear();
+                pendingWrites.set(0);
+                sending.set(false);
+                return;
+            }
+            // 0: in sendText, 1: sendText returned first, 2: completed before sendText returned
+            AtomicInteger phase = new AtomicInteger();
+            try {
+                socket.getAsyncRemote().sendText(message, result -> {
+                    if (!result.isOK()) log.debug("Media socket write failed: {}", String.valueOf(result.getException()));
+                    if (!phase.compareAndSet(0, 2)) {
+                        sending.set(false);
+                        sendNext();
+                    }
+                });
+            } catch (RuntimeException e) {
+                log.debug("Media socket write failed: {}", e.toString());
+                sending.set(false);
+                return;
+            }
+            if (phase.compareAndSet(0, 1)) return; // the callback carries on
+            sending.set(false);
         }
     }
 
-    private void writeLoop() {
-        try {
-            while (socket.isOpen() || !writes.isEmpty()) {
-                String message = writes.poll(1, TimeUnit.SECONDS);
-                if (message != null && socket.isOpen()) {
-                    socket.getBasicRemote().sendText(message);
-                }
-            }
-        } catch (IOException | IllegalStateException e) {
-            log.debug("Media socket write failed: {}", e.toString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    private boolean writesDrained() {
+        return writes.isEmpty() && !sending.get();
     }
 
     // --- lifecycle ----------------------------------------------------------------------------
@@ -300,7 +373,7 @@ final class MediaStreamConnection implements Outbound {
         Thread.ofVirtual().start(() -> {
             try {
                 long deadline = System.nanoTime() + 2_000_000_000L;
-                while (!writes.isEmpty() && System.nanoTime() < deadline && socket.isOpen()) {
+                while (!writesDrained() && System.nanoTime() < deadline && socket.isOpen()) {
                     Thread.sleep(5);
                 }
                 if (socket.isOpen()) {

@@ -5,6 +5,8 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -28,6 +30,12 @@ public final class TwilioCodec {
         if (frame.length() > MAX_FRAME_CHARS) {
             throw new TwilioProtocolException(Reason.TOO_LARGE, "frame of " + frame.length() + " characters");
         }
+        TwilioMessage.Media media = fastMedia(frame);
+        return media != null ? media : readTree(frame);
+    }
+
+    /** The general reader: any event, and the reason when a frame is wrong. */
+    static TwilioMessage readTree(String frame) {
         JsonNode root;
         try {
             root = JSON.readTree(frame);
@@ -81,6 +89,83 @@ public final class TwilioCodec {
         }
         return new TwilioMessage.Media(sequence(root), text(root, "streamSid"), optional(media, "track"),
                 number(media, "chunk"), number(media, "timestamp"), audio);
+    }
+
+    /**
+     * Reads a well-formed {@code media} frame (fifty a second per call, nearly all the traffic) with the
+     * streaming parser, without building a tree. Anything else, or anything irregular about it, returns
+     * {@code null} and goes through the tree reader, which names the problem.
+     */
+    private static TwilioMessage.Media fastMedia(String frame) {
+        String event = null;
+        String streamSid = null;
+        String sequence = null;
+        String track = null;
+        String chunk = null;
+        String timestamp = null;
+        String payload = null;
+        try (JsonParser parser = JSON.createParser(frame)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) return null;
+            for (JsonToken token = parser.nextToken(); token != JsonToken.END_OBJECT; token = parser.nextToken()) {
+                if (token != JsonToken.PROPERTY_NAME) return null;
+                String field = parser.currentName();
+                JsonToken value = parser.nextToken();
+                switch (field) {
+                    case "event" -> event = string(parser, value);
+                    case "streamSid" -> streamSid = string(parser, value);
+                    case "sequenceNumber" -> sequence = integer(parser, value);
+                    case "media" -> {
+                        if (value != JsonToken.START_OBJECT) return null;
+                        for (JsonToken inner = parser.nextToken(); inner != JsonToken.END_OBJECT; inner = parser.nextToken()) {
+                            if (inner != JsonToken.PROPERTY_NAME) return null;
+                            String name = parser.currentName();
+                            JsonToken v = parser.nextToken();
+                            switch (name) {
+                                case "track" -> track = string(parser, v);
+                                case "chunk" -> chunk = integer(parser, v);
+                                case "timestamp" -> timestamp = integer(parser, v);
+                                case "payload" -> payload = string(parser, v);
+                                default -> parser.skipChildren();
+                            }
+                        }
+                    }
+                    default -> parser.skipChildren();
+                }
+            }
+            if (parser.nextToken() != null) return null; // trailing content
+        } catch (JacksonException | Irregular e) {
+            return null;
+        }
+        if (!"media".equals(event) || streamSid == null || streamSid.isEmpty() || sequence == null || chunk == null
+                || timestamp == null || payload == null || payload.isEmpty() || payload.length() > MAX_PAYLOAD_BYTES * 4 / 3 + 4) {
+            return null;
+        }
+        try {
+            return new TwilioMessage.Media(Long.parseLong(sequence), streamSid, track, Long.parseLong(chunk),
+                    Long.parseLong(timestamp), Base64.getDecoder().decode(payload));
+        } catch (IllegalArgumentException e) { // not a number, not base64
+            return null;
+        }
+    }
+
+    private static String string(JsonParser parser, JsonToken token) {
+        if (token != JsonToken.VALUE_STRING) throw Irregular.INSTANCE;
+        return parser.getString();
+    }
+
+    /** Twilio sends numbers as strings; either is fine. */
+    private static String integer(JsonParser parser, JsonToken token) {
+        if (token != JsonToken.VALUE_STRING && token != JsonToken.VALUE_NUMBER_INT) throw Irregular.INSTANCE;
+        return parser.getString();
+    }
+
+    /** The fast path gives up: the tree reader takes the frame. Thrown often by bad input, so without a stack trace. */
+    private static final class Irregular extends RuntimeException {
+        static final Irregular INSTANCE = new Irregular();
+
+        private Irregular() {
+            super(null, null, false, false);
+        }
     }
 
     /** Our audio for the caller: μ-law 8 kHz mono, no header. */

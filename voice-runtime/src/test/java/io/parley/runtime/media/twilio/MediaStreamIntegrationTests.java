@@ -195,6 +195,37 @@ class MediaStreamIntegrationTests {
     }
 
     @Test
+    void pauseFlushesTwilioHoldsTheRestAndResumeSendsWhatWasNotHeard() throws Exception {
+        try (TwilioEmulator twilio = connect()) {
+            RecordingCallHandlers.Recording call = startedCall(twilio, UUID.randomUUID());
+            call.out.play(filled(1600, (byte) 0x11), "a"); // 200 ms
+            call.out.play(filled(4000, (byte) 0x22), "b"); // 500 ms
+            Thread.sleep(160); // mark "a" has left (the lead is 80 ms) but the caller cannot have heard it yet
+            call.out.pause();
+
+            List<TwilioEmulator.Received> before = twilio.until("clear", 2_000);
+            assertThat(before.getLast().event()).isEqualTo("clear");
+            assertThat(before).extracting(TwilioEmulator.Received::event).contains("mark");
+            assertThat(before.stream().filter(r -> r.event().equals("media")).count()).as("all of a and the lead into b").isGreaterThanOrEqualTo(10);
+            // Twilio answers the clear by echoing the marks it held: not a hearing
+            twilio.mark("a");
+            assertThat(twilio.next(300)).as("nothing while paused").isNull();
+            assertThat(call.marks).isEmpty();
+
+            call.out.resume();
+            List<TwilioEmulator.Received> after = twilio.until("mark", 2_000);
+            assertThat(after.getLast().json().get("mark").get("name").asString()).isEqualTo("a");
+            int framesOfAResent = after.size() - 1;
+            assertThat(framesOfAResent).as("the frames of a that were in flight, sent again").isBetween(1, 5);
+            twilio.mark("a"); // heard this time
+            List<TwilioEmulator.Received> rest = twilio.until("mark", 2_000);
+            assertThat(rest.getLast().json().get("mark").get("name").asString()).isEqualTo("b");
+            assertThat(rest.size() - 1).as("all of b, once").isEqualTo(25);
+            awaitTrue(() -> call.marks.equals(List.of("a")));
+        }
+    }
+
+    @Test
     void hangingUpClosesNormallyAndEndsTheCallOnce() throws Exception {
         try (TwilioEmulator twilio = connect()) {
             RecordingCallHandlers.Recording call = startedCall(twilio, UUID.randomUUID());

@@ -84,4 +84,64 @@ class PlayoutTests {
         playout.pump(ms(5000), sink);
         assertThat(sent).hasSize(2 + 4);
     }
+
+    @Test
+    void pauseTakesBackWhatCannotHaveBeenHeardAndResumeSendsItAgain() {
+        List<String> frames = new ArrayList<>();
+        Playout.Sink bySource = new Playout.Sink() {
+            @Override public void media(byte[] ulaw, int offset, int length) { frames.add((ulaw.length == 480 ? "a" : "b") + offset / 160); }
+            @Override public void mark(String name) { frames.add("mark:" + name); }
+        };
+        Playout playout = new Playout(80);
+        playout.enqueue(new byte[480], "a");
+        playout.enqueue(new byte[160 * 10], "b");
+        playout.pump(ms(0), bySource);
+        assertThat(frames).containsExactly("a0", "a1", "a2", "mark:a", "b0");
+
+        // 30 ms in, the caller has heard a0 and part of a1: a1 onwards is taken back, mark a included
+        assertThat(playout.pause(ms(30))).isTrue();
+        assertThat(playout.queuedMillis()).isEqualTo(12 * 20);
+        frames.clear();
+        playout.pump(ms(40), bySource);
+        playout.pump(ms(300), bySource);
+        assertThat(frames).as("nothing while paused").isEmpty();
+        assertThat(playout.idle()).isTrue();
+
+        playout.resume();
+        playout.pump(ms(400), bySource);
+        assertThat(frames).containsExactly("a1", "a2", "mark:a", "b0", "b1");
+
+        // Twilio echoes the flushed mark once on clear: that echo is swallowed, the next one is a hearing
+        assertThat(playout.swallowEcho("a")).isTrue();
+        assertThat(playout.swallowEcho("a")).isFalse();
+        assertThat(playout.swallowEcho("b")).isFalse();
+    }
+
+    @Test
+    void pauseWithNothingInFlightTakesNothingBackButStillHoldsNewAudio() {
+        Playout playout = new Playout(80);
+        playout.enqueue(new byte[160 * 2], "short");
+        playout.pump(ms(0), sink);
+        sent.clear();
+        assertThat(playout.pause(ms(100))).as("all of it heard").isFalse();
+        playout.enqueue(new byte[160 * 5], "next");
+        playout.pump(ms(120), sink);
+        assertThat(sent).isEmpty();
+        playout.resume();
+        playout.pump(ms(140), sink);
+        assertThat(sent).hasSize(4);
+    }
+
+    @Test
+    void clearAfterPauseDropsWhatWasHeld() {
+        Playout playout = new Playout(80);
+        playout.enqueue(new byte[160 * 10], "end");
+        playout.pump(ms(0), sink);
+        playout.pause(ms(10));
+        playout.clear();
+        sent.clear();
+        playout.pump(ms(100), sink);
+        assertThat(sent).isEmpty();
+        assertThat(playout.queuedMillis()).isZero();
+    }
 }

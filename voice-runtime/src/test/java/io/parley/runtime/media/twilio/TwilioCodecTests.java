@@ -91,6 +91,46 @@ class TwilioCodecTests {
         assertThat(refused).isPositive();
     }
 
+    /**
+     * Fuzz: the fast path for media frames reads exactly what the general reader reads, in any field
+     * order, with numbers as strings or not, extra fields, and after random damage.
+     */
+    @Test
+    void theFastMediaPathAgreesWithTheGeneralReader() {
+        Random random = new Random(7);
+        List<String> seeds = List.of(MEDIA,
+                "{\"streamSid\":\"MZ9\",\"media\":{\"payload\":\"AAEC/w==\",\"timestamp\":40,\"chunk\":3,\"extra\":[1,{}]},\"sequenceNumber\":7,\"event\":\"media\",\"x\":null}",
+                "{\"event\":\"media\",\"event\":\"mark\",\"sequenceNumber\":\"1\",\"streamSid\":\"MZ1\",\"media\":{\"chunk\":\"1\",\"timestamp\":\"1\",\"payload\":\"AA==\"}}");
+        int fast = 0;
+        for (int i = 0; i < 20_000; i++) {
+            char[] frame = seeds.get(random.nextInt(seeds.size())).toCharArray();
+            int edits = random.nextInt(3);
+            for (int e = 0; e < edits; e++) {
+                frame[random.nextInt(frame.length)] = (char) (random.nextBoolean() ? random.nextInt(128) : "{}[]\":,0aA\\".charAt(random.nextInt(11)));
+            }
+            String text = new String(frame);
+            Object viaRead = outcome(() -> TwilioCodec.read(text));
+            Object viaTree = outcome(() -> TwilioCodec.readTree(text));
+            assertThat(viaRead).as(text).isEqualTo(viaTree);
+            if (viaRead instanceof List<?>) fast++;
+        }
+        assertThat(fast).as("well-formed media frames seen").isGreaterThan(1_000);
+    }
+
+    /** A comparable view of what reading a frame gives: a media frame's fields, another message, or the refusal's reason. */
+    private static Object outcome(java.util.function.Supplier<TwilioMessage> read) {
+        try {
+            TwilioMessage message = read.get();
+            if (message instanceof TwilioMessage.Media m) {
+                return List.of(m.sequence(), m.streamSid(), String.valueOf(m.track()), m.chunk(), m.timestampMillis(),
+                        java.util.HexFormat.of().formatHex(m.payload()));
+            }
+            return message;
+        } catch (TwilioProtocolException e) {
+            return e.reason();
+        }
+    }
+
     private static void assertReason(String frame, Reason reason) {
         assertThatThrownBy(() -> TwilioCodec.read(frame))
                 .isInstanceOfSatisfying(TwilioProtocolException.class, e -> assertThat(e.reason()).isEqualTo(reason));
