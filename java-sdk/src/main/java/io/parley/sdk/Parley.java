@@ -53,8 +53,13 @@ public final class Parley {
 
   private Parley(Builder b) {
     this.baseUrl = normalizeBaseUrl(b.baseUrl);
-    ParleyApiClient client = new ParleyApiClient(b.httpClientBuilder != null ? b.httpClientBuilder : HttpClient.newBuilder(), baseUrl);
-    client.setConnectTimeout(b.connectTimeout);
+    ParleyApiClient client;
+    if (b.httpClient != null) {
+      client = new ParleyApiClient(b.httpClient, baseUrl);
+    } else {
+      client = new ParleyApiClient(b.httpClientBuilder != null ? b.httpClientBuilder : HttpClient.newBuilder(), baseUrl);
+      client.setConnectTimeout(b.connectTimeout);
+    }
     client.setReadTimeout(b.requestTimeout);
     String authorization = "Bearer " + b.apiKey;
     client.setRequestInterceptor(request -> request
@@ -110,6 +115,7 @@ public final class Parley {
     private Duration connectTimeout = Duration.ofSeconds(10);
     private Duration requestTimeout = Duration.ofSeconds(30);
     private HttpClient.Builder httpClientBuilder;
+    private HttpClient httpClient;
     private Sleeper sleeper = Sleeper.REAL;
     private DoubleSupplier jitter = () -> ThreadLocalRandom.current().nextDouble();
 
@@ -160,6 +166,16 @@ public final class Parley {
       return this;
     }
 
+    /**
+     * A JDK HTTP client that is already built, to share one connection pool among several Parley clients, e.g. one
+     * per credential when a service acts for many tenants. Its own connect timeout applies ({@link #connectTimeout}
+     * does not); {@link #requestTimeout} still applies to each attempt. Not with {@link #httpClientBuilder}.
+     */
+    public Builder httpClient(HttpClient httpClient) {
+      this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
+      return this;
+    }
+
     /** Replaces the wait between retries (tests). */
     Builder sleeper(Sleeper sleeper) {
       this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
@@ -175,10 +191,13 @@ public final class Parley {
     /**
      * The client.
      *
-     * @throws IllegalArgumentException when the api key is missing or blank, or the base URL is not an absolute
-     *     http(s) URL
+     * @throws IllegalArgumentException when the api key is missing or blank, the base URL is not an absolute
+     *     http(s) URL, or both an HTTP client and an HTTP client builder are given
      */
     public Parley build() {
+      if (httpClient != null && httpClientBuilder != null) {
+        throw new IllegalArgumentException("give httpClient or httpClientBuilder, not both");
+      }
       if (apiKey == null || apiKey.isBlank()) {
         throw new IllegalArgumentException("apiKey is required: a secret API key such as sk_test_...");
       }

@@ -49,6 +49,14 @@ class ParleyBuilderTests {
   }
 
   @Test
+  void rejectsAnHttpClientTogetherWithAnHttpClientBuilder() {
+    assertThatThrownBy(() -> Parley.builder().apiKey("sk_test_x")
+        .httpClient(java.net.http.HttpClient.newHttpClient()).httpClientBuilder(java.net.http.HttpClient.newBuilder()).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not both");
+  }
+
+  @Test
   void versionComesFromTheBuildAndToStringHidesTheKey() {
     assertThat(Parley.VERSION).matches("\\d+\\.\\d+\\.\\d+.*");
     assertThat(Parley.builder().apiKey("sk_test_secret").build().toString()).doesNotContain("sk_test_secret");

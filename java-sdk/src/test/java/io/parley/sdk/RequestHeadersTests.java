@@ -64,6 +64,19 @@ class RequestHeadersTests {
   }
 
   @Test
+  void clientsSharingOneHttpClientEachSendTheirOwnKey() {
+    UUID id = UUID.randomUUID();
+    server.then(json(200, Fixtures.call(id, "scheduled")), json(200, Fixtures.call(id, "scheduled")));
+    java.net.http.HttpClient shared = java.net.http.HttpClient.newHttpClient();
+
+    server.client(sleeps).apiKey("sk_test_first").httpClient(shared).build().calls().get(id);
+    server.client(sleeps).apiKey("cc_test_second").httpClient(shared).build().calls().get(id);
+
+    assertThat(server.received()).extracting(r -> r.header("Authorization"))
+        .containsExactly("Bearer sk_test_first", "Bearer cc_test_second");
+  }
+
+  @Test
   void baseUrlPathPrefixIsKept() {
     UUID id = UUID.randomUUID();
     server.then(json(200, Fixtures.call(id, "scheduled")));

@@ -9,18 +9,27 @@ import io.parley.runtime.session.CallEvents;
 import io.parley.runtime.session.CallSessionStore;
 import io.parley.runtime.speech.SpeechToText;
 import io.parley.runtime.speech.TextToSpeech;
+import io.parley.runtime.tools.PlatformApiProperties;
+import io.parley.runtime.tools.PlatformTools;
 import java.time.Clock;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Calls: the providers this instance has, and a runtime per stream. */
+/** Calls: the providers this instance has, the platform tools, and a runtime per stream. */
 @Configuration(proxyBeanMethods = false)
 class CallConfiguration {
 
     @Bean
-    Providers providers(ObjectProvider<SpeechToText> stt, ObjectProvider<TextToSpeech> tts, ObjectProvider<LanguageModel> llm) {
-        return new Providers(stt.orderedStream().toList(), tts.orderedStream().toList(), llm.orderedStream().toList());
+    Providers providers(ObjectProvider<SpeechToText> stt, ObjectProvider<TextToSpeech> tts, ObjectProvider<LanguageModel> llm,
+                        PlatformTools tools) {
+        return new Providers(stt.orderedStream().toList(), tts.orderedStream().toList(), llm.orderedStream().toList(), tools);
+    }
+
+    /** Platform tools (schedule_callback...) through java-sdk; none offered while PARLEY_API_URL is unset. */
+    @Bean(destroyMethod = "close")
+    PlatformTools platformTools(PlatformApiProperties settings, Clock clock) {
+        return new PlatformTools(settings, clock);
     }
 
     @Bean(destroyMethod = "close")

@@ -1,5 +1,6 @@
 package io.parley.platform.calls;
 
+import io.parley.platform.tenancy.CallGrant;
 import io.parley.platform.tenancy.Ids;
 import io.parley.platform.tenancy.Mode;
 import io.parley.platform.tenancy.TenantId;
@@ -106,4 +107,7 @@ public class Call {
     public Instant createdAt() { return createdAt; }
     public Instant updatedAt() { return updatedAt; }
     public Instant canceledAt() { return canceledAt; }
+
+    /** What this call's credential is confined to: calls to this callee with this persona (see CallCredentials). */
+    public CallGrant grant() { return new CallGrant(id, personaId, toNumber); }
 }

@@ -2,12 +2,14 @@ package io.parley.platform.calls;
 
 import io.parley.platform.personas.PersonaDeleted;
 import io.parley.platform.personas.PersonaService;
+import io.parley.platform.tenancy.CallGrant;
 import io.parley.platform.tenancy.Caller;
 import io.parley.platform.tenancy.TenantId;
 import io.parley.platform.tenancy.TenantTransactions;
 import io.parley.platform.web.ApiProblemException;
 import io.parley.platform.web.Cursor;
 import io.parley.platform.web.Page;
+import io.parley.platform.web.ProblemType;
 import jakarta.persistence.EntityManager;
 import java.time.Clock;
 import java.time.Instant;
@@ -21,9 +23,15 @@ import org.springframework.stereotype.Service;
 /**
  * Calls of a tenant: recorded, listed, canceled, each change written to the call's event log in the
  * same transaction. Dialling comes with the scheduling and telephony features.
+ *
+ * <p>A caller holding a call credential ({@link Caller#grant()}) is confined here, whatever its scopes:
+ * it places calls only to its call's callee with its call's persona (else 403), and reaches only its own
+ * call and the calls it created (others answer 404, as another tenant's would).
  */
 @Service
 public class CallService {
+
+    private static final String CREATED = "call.created";
 
     /** A call to place: {@code scheduledAt} null means at once. */
     public record Request(UUID personaId, String to, Instant scheduledAt, String timeZone, Map<String, Object> variables) {}
@@ -44,6 +52,7 @@ public class CallService {
         Instant now = clock.instant();
         CallRequestRules rules = new CallRequestRules();
         String to = rules.phoneNumber(request.to());
+        requireWithinGrant(caller, request.personaId(), to);
         rules.timeZone(request.timeZone());
         rules.scheduledAt(request.scheduledAt(), now);
         rules.variables(request.variables());
@@ -62,7 +71,7 @@ public class CallService {
             Call call = new Call(tenant, request.personaId(), to, caller.mode(),
                     request.scheduledAt() == null ? now : request.scheduledAt(), request.timeZone(), variables, now);
             entities.persist(call);
-            entities.persist(new CallEvent(tenant, call.id(), "call.created", null, CallStatus.SCHEDULED, caller.actor(), null, now));
+            entities.persist(new CallEvent(tenant, call.id(), CREATED, null, CallStatus.SCHEDULED, caller.actor(), null, now));
             entities.flush();
             return call;
         });
@@ -72,37 +81,52 @@ public class CallService {
         return transactions.read(tenant, () -> find(tenant, id)).orElseThrow(() -> ApiProblemException.notFound("call"));
     }
 
+    /** The call, if {@code caller} may see it: 404 otherwise. */
+    public Call get(Caller caller, UUID id) {
+        return transactions.read(caller.tenant(), () -> reachable(caller, id)).orElseThrow(() -> ApiProblemException.notFound("call"));
+    }
+
     public Call cancel(Caller caller, UUID id, String reason) {
         TenantId tenant = caller.tenant();
         return transactions.write(tenant, () -> {
-            Call call = find(tenant, id).orElseThrow(() -> ApiProblemException.notFound("call"));
+            Call call = reachable(caller, id).orElseThrow(() -> ApiProblemException.notFound("call"));
+            if (caller.grant() != null && call.id().equals(caller.grant().callId())) {
+                throw new ApiProblemException(ProblemType.FORBIDDEN, "A call credential cannot cancel its own call");
+            }
             transition(call, CallStatus.CANCELED, "call.canceled", caller.actor(), reason);
             return call;
         });
     }
 
-    public Page<Call> page(TenantId tenant, String cursor, int limit, CallStatus status, UUID personaId) {
+    /** The calls {@code caller} may see, newest first. */
+    public Page<Call> page(Caller caller, String cursor, int limit, CallStatus status, UUID personaId) {
         UUID after = Cursor.decode(cursor);
+        TenantId tenant = caller.tenant();
+        CallGrant grant = caller.grant();
         return transactions.read(tenant, () -> {
             var query = entities.createQuery("select c from Call c where c.tenantId = :tenant"
                             + (after == null ? "" : " and c.id < :after")
                             + (status == null ? "" : " and c.status = :status")
                             + (personaId == null ? "" : " and c.personaId = :persona")
+                            + (grant == null ? "" : " and (c.id = :own or exists (select e.id from CallEvent e where e.tenantId = c.tenantId"
+                                    + " and e.callId = c.id and e.type = '" + CREATED + "' and e.actor = :actor))")
                             + " order by c.id desc", Call.class)
                     .setParameter("tenant", tenant.value())
                     .setMaxResults(limit + 1);
             if (after != null) query.setParameter("after", after);
             if (status != null) query.setParameter("status", status.wire());
             if (personaId != null) query.setParameter("persona", personaId);
+            if (grant != null) query.setParameter("own", grant.callId()).setParameter("actor", caller.actor());
             return Page.of(query.getResultList(), limit, Call::id);
         });
     }
 
-    /** The call's events, oldest first; 404 when the tenant has no such call. */
-    public Page<CallEvent> events(TenantId tenant, UUID callId, String cursor, int limit) {
+    /** The call's events, oldest first; 404 when the caller may not see such a call. */
+    public Page<CallEvent> events(Caller caller, UUID callId, String cursor, int limit) {
         UUID after = Cursor.decode(cursor);
+        TenantId tenant = caller.tenant();
         return transactions.read(tenant, () -> {
-            find(tenant, callId).orElseThrow(() -> ApiProblemException.notFound("call"));
+            reachable(caller, callId).orElseThrow(() -> ApiProblemException.notFound("call"));
             var query = entities.createQuery("select e from CallEvent e where e.tenantId = :tenant and e.callId = :call"
                             + (after == null ? "" : " and e.id > :after") + " order by e.id asc", CallEvent.class)
                     .setParameter("tenant", tenant.value())
@@ -132,6 +156,32 @@ public class CallService {
         CallStatus from = call.transition(target, now);
         entities.persist(new CallEvent(call.tenant(), call.id(), eventType, from, target, actor, reason, now));
         entities.flush();
+    }
+
+    /** A call credential places calls only to its own call's callee, with its own call's persona. */
+    private static void requireWithinGrant(Caller caller, UUID personaId, String to) {
+        CallGrant grant = caller.grant();
+        if (grant == null) {
+            return;
+        }
+        if (to != null && !grant.to().equals(to)) {
+            throw new ApiProblemException(ProblemType.FORBIDDEN, "A call credential may only place calls to its own call's number");
+        }
+        if (!grant.personaId().equals(personaId)) {
+            throw new ApiProblemException(ProblemType.FORBIDDEN, "A call credential may only place calls with its own call's persona");
+        }
+    }
+
+    /** The call, if the caller may see it: any of its tenant's, or for a call credential its own call and those it created. */
+    private Optional<Call> reachable(Caller caller, UUID id) {
+        CallGrant grant = caller.grant();
+        return find(caller.tenant(), id).filter(call -> grant == null || call.id().equals(grant.callId())
+                || entities.createQuery("select count(e) from CallEvent e where e.tenantId = :tenant and e.callId = :call"
+                                + " and e.type = '" + CREATED + "' and e.actor = :actor", Long.class)
+                        .setParameter("tenant", caller.tenant().value())
+                        .setParameter("call", call.id())
+                        .setParameter("actor", caller.actor())
+                        .getSingleResult() > 0);
     }
 
     private Optional<Call> find(TenantId tenant, UUID id) {

@@ -74,6 +74,12 @@ public class ConnectionsEnvironmentPostProcessor implements EnvironmentPostProce
                 props.put("parley.operator-token", "op_" + java.util.HexFormat.of().formatHex(random));
                 props.put(OPERATOR_TOKEN_GENERATED, "true");
             }
+            // one instance on a laptop: a key made up at start signs and checks the call credentials of its calls
+            if (!hasText(env.getProperty("parley.auth.call-credentials.secret"))) {
+                byte[] random = new byte[32];
+                new java.security.SecureRandom().nextBytes(random);
+                props.put("parley.auth.call-credentials.secret", java.util.HexFormat.of().formatHex(random));
+            }
         }
         env.getPropertySources().addFirst(new MapPropertySource(SOURCE_NAME, props));
     }

@@ -15,7 +15,7 @@ import org.springframework.util.unit.DataSize;
  * @param embedded      whether embedded PostgreSQL/Redis may start when none is configured
  * @param demo          the demo tenant made at start-up
  * @param api           limits of the public API
- * @param auth          JWT settings for the admin UI
+ * @param auth          JWT settings for the admin UI, and the key of call credentials
  */
 @ConfigurationProperties("parley")
 public record ParleyProperties(
@@ -43,7 +43,13 @@ public record ParleyProperties(
     /** Requests per tenant: a bucket of {@code burst} refilled at {@code requestsPerSecond}. */
     public record RateLimit(boolean enabled, int requestsPerSecond, int burst) {}
 
-    public record Auth(Jwt jwt) {}
+    public record Auth(Jwt jwt, CallCredentials callCredentials) {}
+
+    /**
+     * The key call credentials are signed with (held by platform-api alone, the same on every instance),
+     * the previous key while rotating, and how long a credential outlives its call's maximum length.
+     */
+    public record CallCredentials(String secret, String previousSecret, Duration margin) {}
 
     public record Jwt(String issuerUri, String jwkSetUri, String audience, String tenantClaim, String roleClaim) {
         public boolean configured() {

@@ -23,6 +23,8 @@ import java.util.UUID;
 public final class TestServices {
 
     public static final String OPERATOR_TOKEN = "test-operator-token";
+    /** The key call credentials are signed with in tests (so a test can also make expired ones). */
+    public static final String CALL_CREDENTIAL_SECRET = "test-call-credential-key-0123456789abcdef";
 
     private static String ownerUrl;
     private static String redisUrl;
@@ -39,6 +41,7 @@ public final class TestServices {
         System.setProperty("parley.redis.url", redisUrl);
         System.setProperty("parley.embedded.mode", "never");
         System.setProperty("parley.operator-token", OPERATOR_TOKEN);
+        System.setProperty("parley.auth.call-credentials.secret", CALL_CREDENTIAL_SECRET);
         // tests fire requests faster than any client should; RateLimitIntegrationTests tests the limiter itself
         System.setProperty("parley.api.rate-limit.burst", "10000");
     }

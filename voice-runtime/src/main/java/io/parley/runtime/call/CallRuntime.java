@@ -273,15 +273,18 @@ final class CallRuntime implements CallHandler {
                 }
                 case ConversationCommand.ResumePlayback resume -> out.resume();
                 case ConversationCommand.ExecuteTool tool -> {
-                    // no platform tools yet (bookings come with the personas work): the model hears so and carries on
-                    String result = "{\"error\":\"no such tool: " + tool.name().replace("\"", "") + "\"}";
-                    Map<String, Object> data = new LinkedHashMap<>();
-                    data.put("toolCallId", tool.toolCallId());
-                    data.put("name", tool.name());
-                    data.put("arguments", tool.argumentsJson());
-                    data.put("result", result);
-                    events.publish(bootstrap.tenantId(), token.callId(), "call.tool_called", clock.instant(), data);
-                    input(new ConversationInput.ToolResultReceived(clock.instant(), tool.toolCallId(), result));
+                    // platform tools run off this executor, with a timeout; the result comes back as an input (errors included)
+                    UUID tenantId = bootstrap.tenantId();
+                    UUID callId = token.callId();
+                    providers.tools().execute(bootstrap, tool.toolCallId(), tool.name(), tool.argumentsJson()).thenAccept(result -> {
+                        Map<String, Object> data = new LinkedHashMap<>();
+                        data.put("toolCallId", tool.toolCallId());
+                        data.put("name", tool.name());
+                        data.put("arguments", tool.argumentsJson());
+                        data.put("result", result);
+                        events.publish(tenantId, callId, "call.tool_called", clock.instant(), data);
+                        input(new ConversationInput.ToolResultReceived(clock.instant(), tool.toolCallId(), result));
+                    });
                 }
                 case ConversationCommand.TurnCompleted turn -> events.publish(bootstrap.tenantId(), token.callId(), "call.turn", clock.instant(),
                         turnData(turn));
@@ -369,9 +372,11 @@ final class CallRuntime implements CallHandler {
         String turn = start.turnId();
         long requested = System.nanoTime();
         boolean[] first = {true};
-        generations.put(turn, llm.generate(new LanguageModel.Request(model.voiceOrModel(), temperature, messages, List.of(
+        List<LanguageModel.Tool> tools = new ArrayList<>(List.of(
                 new LanguageModel.Tool(ConversationEngine.END_CALL_TOOL, "End the call politely when the conversation is over",
-                        "{\"type\":\"object\",\"properties\":{\"reason\":{\"type\":\"string\"}}}")), null), new LanguageModel.Listener() {
+                        "{\"type\":\"object\",\"properties\":{\"reason\":{\"type\":\"string\"}}}")));
+        tools.addAll(providers.tools().offered(bootstrap, clock.instant()));
+        generations.put(turn, llm.generate(new LanguageModel.Request(model.voiceOrModel(), temperature, messages, tools, null), new LanguageModel.Listener() {
             @Override public void token(String text) {
                 if (first[0]) {
                     first[0] = false;

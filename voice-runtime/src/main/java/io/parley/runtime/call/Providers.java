@@ -3,19 +3,22 @@ package io.parley.runtime.call;
 import io.parley.runtime.llm.LanguageModel;
 import io.parley.runtime.speech.SpeechToText;
 import io.parley.runtime.speech.TextToSpeech;
+import io.parley.runtime.tools.PlatformTools;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-/** The providers this instance has, by the id personas name them with. */
+/** The providers this instance has, by the id personas name them with, and the platform tools calls may use. */
 public final class Providers {
 
     private final Map<String, SpeechToText> stt;
     private final Map<String, TextToSpeech> tts;
     private final Map<String, LanguageModel> llm;
+    private final PlatformTools tools;
 
-    public Providers(List<SpeechToText> stt, List<TextToSpeech> tts, List<LanguageModel> llm) {
+    public Providers(List<SpeechToText> stt, List<TextToSpeech> tts, List<LanguageModel> llm, PlatformTools tools) {
+        this.tools = tools;
         this.stt = stt.stream().collect(Collectors.toMap(SpeechToText::id, Function.identity()));
         this.tts = tts.stream().collect(Collectors.toMap(TextToSpeech::id, Function.identity()));
         this.llm = llm.stream().collect(Collectors.toMap(LanguageModel::id, Function.identity()));
@@ -33,6 +36,11 @@ public final class Providers {
     /** A language model, or null for scripted personas (and unknown ids: the scripted brain takes over). */
     public LanguageModel llm(String id) {
         return id == null ? null : llm.get(id);
+    }
+
+    /** The tools that act on the platform as the call (none when this instance does not know platform-api). */
+    public PlatformTools tools() {
+        return tools;
     }
 
     private static <T> T pick(Map<String, T> providers, String id, String what) {

@@ -8,6 +8,11 @@ import java.util.UUID;
  * Everything the runtime needs to run a call, written by platform-api under {@code call:{id}} (field
  * {@code bootstrap}) when it dials, so the runtime never has to ask for anything. Format v1; see
  * voice-runtime/README.md, "Redis formats".
+ *
+ * @param to         the callee's number (E.164); optional: tools that call the platform about the callee need it
+ * @param timeZone   the callee's IANA time zone; optional: times the caller says are read in it
+ * @param credential the call credential ({@code cc_test_...}/{@code cc_live_...}) platform-api minted for this call:
+ *                   the bearer the runtime's platform tools send to the public API; optional: no platform tools without it
  */
 public record CallBootstrap(
         int v,
@@ -15,11 +20,30 @@ public record CallBootstrap(
         UUID tenantId,
         String mode,
         Persona persona,
-        Map<String, Object> variables) {
+        Map<String, Object> variables,
+        String to,
+        String timeZone,
+        String credential) {
 
     public static final int VERSION = 1;
 
-    /** The persona as it was when the call was placed (a call runs on that version). */
+    /** A call with no callee details and no credential: it can use no platform tools. */
+    public CallBootstrap(int v, UUID callId, UUID tenantId, String mode, Persona persona, Map<String, Object> variables) {
+        this(v, callId, tenantId, mode, persona, variables, null, null, null);
+    }
+
+    /** Never shows the credential (a bearer token) nor the persona's text. */
+    @Override
+    public String toString() {
+        return "CallBootstrap[v=" + v + ", callId=" + callId + ", tenantId=" + tenantId + ", mode=" + mode
+                + ", persona=" + (persona == null ? null : persona.id()) + ", credential=" + (credential == null ? "none" : "present") + "]";
+    }
+
+    /**
+     * The persona as it was when the call was placed (a call runs on that version).
+     *
+     * @param tools the platform tools this persona may use (e.g. {@code schedule_callback}); null or empty: none
+     */
     public record Persona(
             UUID id,
             String name,
@@ -31,7 +55,15 @@ public record CallBootstrap(
             Provider stt,
             Provider llm,
             Limits limits,
-            List<ScriptStep> script) {}
+            List<ScriptStep> script,
+            List<String> tools) {
+
+        /** A persona that may use no platform tools. */
+        public Persona(UUID id, String name, String kind, String systemPrompt, String firstMessage, String language, Provider voice,
+                       Provider stt, Provider llm, Limits limits, List<ScriptStep> script) {
+            this(id, name, kind, systemPrompt, firstMessage, language, voice, stt, llm, limits, script, null);
+        }
+    }
 
     /** A provider choice: its id ({@code offline}, {@code deepgram}, ...), voice or model, settings. */
     public record Provider(String provider, String voiceOrModel, Map<String, Object> settings) {}

@@ -71,6 +71,38 @@ class RedisSessionIntegrationTests {
     }
 
     @Test
+    void theCalleeTimeZoneCredentialAndToolsAreOptionalFieldsOfVersionOne() {
+        UUID callId = UUID.randomUUID();
+        CallBootstrap plain = bootstrap(callId);
+        CallBootstrap.Persona p = plain.persona();
+        CallBootstrap withTools = new CallBootstrap(CallBootstrap.VERSION, callId, plain.tenantId(), "test",
+                new CallBootstrap.Persona(p.id(), p.name(), p.kind(), p.systemPrompt(), p.firstMessage(), p.language(), p.voice(), p.stt(), p.llm(),
+                        p.limits(), p.script(), List.of("schedule_callback")),
+                plain.variables(), "+442071838750", "Europe/London", "cc_test_abc.def.ghi");
+        store.saveBootstrap(withTools);
+
+        assertThat(store.bootstrap(callId)).contains(withTools);
+        var written = JSON.readTree(redis.opsForHash().get("call:" + callId, "bootstrap").toString());
+        assertThat(written.get("to").asString()).isEqualTo("+442071838750");
+        assertThat(written.get("timeZone").asString()).isEqualTo("Europe/London");
+        assertThat(written.get("credential").asString()).isEqualTo("cc_test_abc.def.ghi");
+        assertThat(written.get("persona").get("tools").toString()).isEqualTo("[\"schedule_callback\"]");
+        assertThat(withTools.toString()).doesNotContain("cc_test_abc");
+
+        // a bootstrap written before these fields existed still reads, with none of them
+        var old = (tools.jackson.databind.node.ObjectNode) written;
+        old.remove(List.of("to", "timeZone", "credential"));
+        ((tools.jackson.databind.node.ObjectNode) old.get("persona")).remove("tools");
+        redis.opsForHash().put("call:" + callId, "bootstrap", JSON.writeValueAsString(old));
+        CallBootstrap read = store.bootstrap(callId).orElseThrow();
+        assertThat(read.to()).isNull();
+        assertThat(read.credential()).isNull();
+        assertThat(read.persona().tools()).isNull();
+        assertThat(read.persona().name()).isEqualTo("Santa");
+        redis.delete("call:" + callId);
+    }
+
+    @Test
     void aBootstrapOfAnotherVersionOrGarbageIsNotUsed() {
         UUID callId = UUID.randomUUID();
         redis.opsForHash().put("call:" + callId, "bootstrap", "{not json");

@@ -38,26 +38,26 @@ class CallsController implements CallsApi {
         CallService.Request call = new CallService.Request(request.getPersonaId(), request.getTo(),
                 request.getScheduledAt() == null ? null : request.getScheduledAt().toInstant(),
                 request.getTimeZone(), request.getVariables());
-        return idempotency.run(caller.tenant(), idempotencyKey, "createCall", request, io.parley.platform.api.model.Call.class,
+        return idempotency.run(caller.tenant(), idempotencyKey, operation(caller, "createCall"), request, io.parley.platform.api.model.Call.class,
                 () -> ResponseEntity.status(HttpStatus.CREATED).body(toApi(calls.create(caller, call))));
     }
 
     @Override
     public ResponseEntity<io.parley.platform.api.model.Call> getCall(UUID callId) {
-        return ResponseEntity.ok(toApi(calls.get(Callers.current().tenant(), callId)));
+        return ResponseEntity.ok(toApi(calls.get(Callers.current(), callId)));
     }
 
     @Override
     public ResponseEntity<io.parley.platform.api.model.Call> cancelCall(UUID callId, String idempotencyKey, CancelCallRequest request) {
         Caller caller = Callers.current();
         String reason = request == null ? null : request.getReason();
-        return idempotency.run(caller.tenant(), idempotencyKey, "cancelCall:" + callId, request, io.parley.platform.api.model.Call.class,
+        return idempotency.run(caller.tenant(), idempotencyKey, operation(caller, "cancelCall:" + callId), request, io.parley.platform.api.model.Call.class,
                 () -> ResponseEntity.ok(toApi(calls.cancel(caller, callId, reason))));
     }
 
     @Override
     public ResponseEntity<CallPage> listCalls(Integer limit, String cursor, io.parley.platform.api.model.CallStatus status, UUID personaId) {
-        Page<Call> page = calls.page(Callers.current().tenant(), cursor, limit,
+        Page<Call> page = calls.page(Callers.current(), cursor, limit,
                 status == null ? null : CallStatus.fromWire(status.getValue()), personaId);
         return ResponseEntity.ok(new CallPage()
                 .data(page.map(CallsController::toApi).items())
@@ -67,11 +67,19 @@ class CallsController implements CallsApi {
 
     @Override
     public ResponseEntity<CallEventPage> listCallEvents(UUID callId, Integer limit, String cursor) {
-        Page<CallEvent> page = calls.events(Callers.current().tenant(), callId, cursor, limit);
+        Page<CallEvent> page = calls.events(Callers.current(), callId, cursor, limit);
         return ResponseEntity.ok(new CallEventPage()
                 .data(page.map(CallsController::toApi).items())
                 .hasMore(page.hasMore())
                 .nextCursor(page.nextCursor()));
+    }
+
+    /**
+     * The operation an idempotency key is kept under. A call credential's keys are its own: it can never be
+     * answered, by replay, a response another credential of the tenant got (which it might not be allowed to see).
+     */
+    private static String operation(Caller caller, String operation) {
+        return caller.grant() == null ? operation : operation + "@" + caller.actor();
     }
 
     static io.parley.platform.api.model.Call toApi(Call call) {

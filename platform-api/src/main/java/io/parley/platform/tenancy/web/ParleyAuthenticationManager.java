@@ -3,6 +3,7 @@ package io.parley.platform.tenancy.web;
 import io.parley.platform.config.ParleyProperties;
 import io.parley.platform.tenancy.ApiKeySecret;
 import io.parley.platform.tenancy.ApiKeyService;
+import io.parley.platform.tenancy.CallCredentials;
 import io.parley.platform.tenancy.Caller;
 import io.parley.platform.tenancy.Mode;
 import io.parley.platform.tenancy.Scope;
@@ -23,21 +24,26 @@ import org.springframework.security.oauth2.server.resource.authentication.Bearer
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationProvider;
 
 /**
- * One bearer token, three kinds of credential: {@code sk_test_}/{@code sk_live_} API keys (servers,
- * the SDK), the operator token (tenant creation), and JWTs from the configured issuer (the admin UI),
- * whose claims carry the tenant and a role.
+ * One bearer token, four kinds of credential: {@code sk_test_}/{@code sk_live_} API keys (servers,
+ * the SDK), {@code cc_test_}/{@code cc_live_} call credentials (the voice runtime, for one running
+ * call), the operator token (tenant creation), and JWTs from the configured issuer (the admin UI),
+ * whose claims carry the tenant and a role. The prefixes are checked first: a call credential is a
+ * JWS too, and must never be taken for the admin UI's JWTs.
  */
 final class ParleyAuthenticationManager implements AuthenticationManager {
 
     private final ApiKeyService apiKeys;
     private final TenantService tenants;
+    private final CallCredentials callCredentials;
     private final byte[] operatorToken;
     private final JwtAuthenticationProvider jwt;
     private final ParleyProperties.Jwt jwtSettings;
 
-    ParleyAuthenticationManager(ApiKeyService apiKeys, TenantService tenants, ParleyProperties properties, JwtDecoder jwtDecoder) {
+    ParleyAuthenticationManager(ApiKeyService apiKeys, TenantService tenants, CallCredentials callCredentials,
+                                ParleyProperties properties, JwtDecoder jwtDecoder) {
         this.apiKeys = apiKeys;
         this.tenants = tenants;
+        this.callCredentials = callCredentials;
         String operator = properties.operatorToken();
         this.operatorToken = operator == null || operator.isBlank() ? null : operator.getBytes(StandardCharsets.UTF_8);
         this.jwtSettings = properties.auth().jwt();
@@ -56,6 +62,12 @@ final class ParleyAuthenticationManager implements AuthenticationManager {
             return apiKeys.authenticate(token)
                     .map(CallerAuthentication::new)
                     .orElseThrow(() -> new InvalidBearerTokenException("Invalid or revoked API key"));
+        }
+        if (CallCredentials.looksLike(token)) {
+            return callCredentials.authenticate(token)
+                    .filter(caller -> tenants.find(caller.tenant()).isPresent()) // a tenant that is gone takes its calls' credentials along
+                    .map(CallerAuthentication::new)
+                    .orElseThrow(() -> new InvalidBearerTokenException("Invalid or expired call credential"));
         }
         if (operatorToken != null && MessageDigest.isEqual(operatorToken, token.getBytes(StandardCharsets.UTF_8))) {
             return new CallerAuthentication.Operator();

@@ -5,6 +5,7 @@ import static org.springframework.http.HttpMethod.POST;
 
 import io.parley.platform.config.ParleyProperties;
 import io.parley.platform.tenancy.ApiKeyService;
+import io.parley.platform.tenancy.CallCredentials;
 import io.parley.platform.tenancy.Scope;
 import io.parley.platform.tenancy.TenantService;
 import io.parley.platform.web.ProblemType;
@@ -13,6 +14,7 @@ import io.parley.platform.web.RateLimiter;
 import io.parley.platform.web.ProblemWriter;
 import io.parley.platform.web.TenantLogging;
 import jakarta.servlet.http.HttpServletRequest;
+import java.time.Clock;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.security.authentication.AuthenticationManager;
@@ -37,15 +39,23 @@ import org.springframework.security.web.SecurityFilterChain;
 
 /**
  * Who may do what. Every {@code /v1} operation needs a credential; each needs a scope (API keys
- * list theirs, JWT roles map to them). Health and metrics are open for probes and scrapers.
+ * list theirs, JWT roles map to them, call credentials carry only calls scopes and are confined to
+ * their call's callee by the calls service). Health and metrics are open for probes and scrapers.
  * Missing or bad credentials answer 401, missing scope 403, both as problem documents.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
 
     @Bean
-    AuthenticationManagerResolver<HttpServletRequest> parleyAuthentication(ApiKeyService apiKeys, TenantService tenants, ParleyProperties properties) {
-        AuthenticationManager manager = new ParleyAuthenticationManager(apiKeys, tenants, properties, jwtDecoder(properties.auth().jwt()));
+    CallCredentials callCredentials(ParleyProperties properties, Clock clock) {
+        return new CallCredentials(properties.auth().callCredentials(), clock);
+    }
+
+    @Bean
+    AuthenticationManagerResolver<HttpServletRequest> parleyAuthentication(ApiKeyService apiKeys, TenantService tenants,
+                                                                          CallCredentials callCredentials, ParleyProperties properties) {
+        AuthenticationManager manager = new ParleyAuthenticationManager(apiKeys, tenants, callCredentials, properties,
+                jwtDecoder(properties.auth().jwt()));
         return request -> manager;
     }
 
