@@ -80,7 +80,32 @@ final class Scripts {
             }
             if (limits.optOutDigit() != null) settings.optOutDigit(limits.optOutDigit());
         }
+        turnTaking(settings, persona.turnTaking());
         return settings.build();
+    }
+
+    /** The persona's turn-taking, each value brought into its range (see {@link CallBootstrap.TurnTaking}). */
+    static void turnTaking(ConversationSettings.Builder settings, CallBootstrap.TurnTaking turns) {
+        ConversationSettings defaults = ConversationSettings.builder().build();
+        long silence = defaults.endOfUtteranceSilence().toMillis();
+        long extended = defaults.extendedEndOfUtteranceSilence().toMillis();
+        long minVoice = defaults.bargeInMinVoice().toMillis();
+        long yield = defaults.bargeInYield().toMillis();
+        if (turns != null) {
+            if (turns.endOfUtteranceSilenceMillis() != null) silence = clamp(turns.endOfUtteranceSilenceMillis(), 200, 5_000);
+            if (turns.extendedSilenceMillis() != null) extended = turns.extendedSilenceMillis();
+            if (turns.bargeInMinVoiceMillis() != null) minVoice = clamp(turns.bargeInMinVoiceMillis(), 100, 2_000);
+            if (turns.bargeInYieldMillis() != null) yield = turns.bargeInYieldMillis();
+            if (turns.greetingInterruptible() != null) settings.firstMessageInterruptible(turns.greetingInterruptible());
+        }
+        settings.endOfUtteranceSilence(Duration.ofMillis(silence))
+                .extendedEndOfUtteranceSilence(Duration.ofMillis(clamp(extended, silence, 8_000)))
+                .bargeInMinVoice(Duration.ofMillis(minVoice))
+                .bargeInYield(Duration.ofMillis(clamp(yield, 0, minVoice - 1)));
+    }
+
+    private static long clamp(long value, long min, long max) {
+        return Math.max(min, Math.min(max, value));
     }
 
     /** Replaces {@code {{name}}} with the call's value: one line, at most {@link #MAX_VARIABLE_CHARS}; unknown names stay empty. */

@@ -42,7 +42,8 @@ public record CallBootstrap(
     /**
      * The persona as it was when the call was placed (a call runs on that version).
      *
-     * @param tools the platform tools this persona may use (e.g. {@code schedule_callback}); null or empty: none
+     * @param tools      the platform tools this persona may use (e.g. {@code schedule_callback}); null or empty: none
+     * @param turnTaking how it takes turns; null: the defaults
      */
     public record Persona(
             UUID id,
@@ -56,14 +57,35 @@ public record CallBootstrap(
             Provider llm,
             Limits limits,
             List<ScriptStep> script,
-            List<String> tools) {
+            List<String> tools,
+            TurnTaking turnTaking) {
 
         /** A persona that may use no platform tools. */
         public Persona(UUID id, String name, String kind, String systemPrompt, String firstMessage, String language, Provider voice,
                        Provider stt, Provider llm, Limits limits, List<ScriptStep> script) {
-            this(id, name, kind, systemPrompt, firstMessage, language, voice, stt, llm, limits, script, null);
+            this(id, name, kind, systemPrompt, firstMessage, language, voice, stt, llm, limits, script, null, null);
+        }
+
+        /** A persona that takes turns the default way. */
+        public Persona(UUID id, String name, String kind, String systemPrompt, String firstMessage, String language, Provider voice,
+                       Provider stt, Provider llm, Limits limits, List<ScriptStep> script, List<String> tools) {
+            this(id, name, kind, systemPrompt, firstMessage, language, voice, stt, llm, limits, script, tools, null);
         }
     }
+
+    /**
+     * How a persona takes turns; every field is optional (null: the engine's default). Values out of
+     * range are brought into it rather than refused, so a persona cannot stop its calls from starting.
+     *
+     * @param endOfUtteranceSilenceMillis  silence after which the caller has finished (default 700; 200 – 5,000)
+     * @param extendedSilenceMillis        the same mid-number, mid-date or mid-spelling (default 1,500; up to 8,000)
+     * @param bargeInMinVoiceMillis        caller voice that interrupts the bot (default 250; 100 – 2,000)
+     * @param bargeInYieldMillis           caller voice after which the bot falls silent until it knows whether it was
+     *                                     interrupted (default 80; 0: talk on until the barge-in)
+     * @param greetingInterruptible        whether the caller may cut the greeting (default false)
+     */
+    public record TurnTaking(Integer endOfUtteranceSilenceMillis, Integer extendedSilenceMillis, Integer bargeInMinVoiceMillis,
+                             Integer bargeInYieldMillis, Boolean greetingInterruptible) {}
 
     /** A provider choice: its id ({@code offline}, {@code deepgram}, ...), voice or model, settings. */
     public record Provider(String provider, String voiceOrModel, Map<String, Object> settings) {}
