@@ -8,7 +8,6 @@ import io.parley.runtime.media.Resampler;
 import io.parley.runtime.speech.TextToSpeech;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -28,9 +27,11 @@ import org.slf4j.LoggerFactory;
 import org.w3c.dom.Document;
 
 /**
- * The offline voice ({@code offline}): FreeTTS's diphone voice "kevin", in-process, no keys, no
- * network. Robotic but instant (rendering runs at well under 1% of real time once a voice is
- * allocated), so it is the fallback voice and the fast test voice.
+ * The fast offline voice ({@code offline-fast}): FreeTTS's diphone voice "kevin", in-process, no keys,
+ * no network. Robotic but instant (rendering runs at well under 1% of real time once a voice is
+ * allocated), so it is the fallback voice and the fast test voice: {@link OfflineTextToSpeech}
+ * ({@code offline}) speaks with it when MaryTTS is off or failed to load, or the persona names a
+ * FreeTTS voice.
  *
  * <p>Voices are {@code kevin16} (16 kHz, the default, brought to 8 kHz by the runtime's
  * {@link Resampler}) and {@code kevin} (natively 8 kHz); either is encoded with {@link Mulaw}. They
@@ -48,7 +49,7 @@ import org.w3c.dom.Document;
  */
 public final class FreeTtsTextToSpeech implements TextToSpeech, AutoCloseable {
 
-    public static final String ID = "offline";
+    public static final String ID = "offline-fast";
     public static final String DEFAULT_VOICE = "kevin16";
     /** The voice ids this provider knows; any other falls back to the default. */
     public static final Set<String> VOICES = Set.of("kevin16", "kevin");
@@ -96,7 +97,7 @@ public final class FreeTtsTextToSpeech implements TextToSpeech, AutoCloseable {
     private final ExecutorService executor;
     private final Map<String, ConcurrentLinkedDeque<PooledVoice>> idleVoices = new ConcurrentHashMap<>();
     private final AtomicInteger allocatedVoices = new AtomicInteger();
-    private final AudioCache cache;
+    private final AudioCache<CacheKey> cache;
     private final Set<String> reportedUnknownVoices = ConcurrentHashMap.newKeySet();
     private final AtomicLong engineRuns = new AtomicLong();
     private volatile boolean closed;
@@ -111,7 +112,7 @@ public final class FreeTtsTextToSpeech implements TextToSpeech, AutoCloseable {
         this.executor = new ThreadPoolExecutor(options.threads(), options.threads(), 0, TimeUnit.MILLISECONDS,
                 new LinkedBlockingQueue<>(), runnable -> Thread.ofPlatform()
                         .name("freetts-" + threadNumber.incrementAndGet()).daemon().unstarted(runnable));
-        this.cache = new AudioCache(options.cacheEntries(), options.cacheMaxBytes());
+        this.cache = new AudioCache<>(options.cacheEntries(), options.cacheMaxBytes());
     }
 
     @Override
@@ -537,39 +538,5 @@ public final class FreeTtsTextToSpeech implements TextToSpeech, AutoCloseable {
         @Override public String getText() { return text; }
         @Override public Document getDocument() { return null; }
         @Override public InputStream getInputStream() { return null; }
-    }
-
-    /** Audio of short texts, least recently used out first, bounded in entries and bytes. */
-    private static final class AudioCache {
-        private final int maxEntries;
-        private final long maxBytes;
-        private final LinkedHashMap<CacheKey, byte[]> entries = new LinkedHashMap<>(16, 0.75f, true);
-        private long bytes;
-
-        AudioCache(int maxEntries, long maxBytes) {
-            this.maxEntries = maxEntries;
-            this.maxBytes = maxBytes;
-        }
-
-        boolean enabled() {
-            return maxEntries > 0 && maxBytes > 0;
-        }
-
-        synchronized byte[] get(CacheKey key) {
-            return entries.get(key);
-        }
-
-        synchronized void put(CacheKey key, byte[] ulaw) {
-            if (ulaw.length > maxBytes) {
-                return;
-            }
-            byte[] previous = entries.put(key, ulaw);
-            bytes += ulaw.length - (previous == null ? 0 : previous.length);
-            var oldest = entries.entrySet().iterator();
-            while ((entries.size() > maxEntries || bytes > maxBytes) && oldest.hasNext()) {
-                bytes -= oldest.next().getValue().length;
-                oldest.remove();
-            }
-        }
     }
 }

@@ -16,7 +16,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 
 /** The Media Streams endpoint over a real WebSocket, with a Twilio emulator on the other side. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "parley.runtime.call-token-secret=test-secret-test-secret-test-secret-0123")
+        properties = {"parley.runtime.call-token-secret=test-secret-test-secret-test-secret-0123",
+                "parley.speech.offline.mary.loading=lazy"}) // no call here speaks: MaryTTS need not start
 @org.springframework.context.annotation.Import(RecordingCallHandlers.Config.class)
 class MediaStreamIntegrationTests {
 
