@@ -58,7 +58,7 @@ final class CallRuntime implements CallHandler {
     /** How long a resumed stream waits for the previous instance's lease to lapse. */
     static final Duration TAKEOVER_WAIT = CallSessionStore.LEASE.plusSeconds(1);
     /** The longest a change waits to be saved when the conversation did not move on. */
-    static final Duration SAVE_INTERVAL = Duration.ofMillis(500);
+    static final Duration SAVE_INTERVAL = Duration.ofSeconds(1);
 
     private final CallSessionStore store;
     private final CallEvents events;
@@ -89,7 +89,8 @@ final class CallRuntime implements CallHandler {
     private LanguageModel llm;
     private TextToSpeech tts;
     private TextToSpeech.Voice voice;
-    private SpeechToText.Stream listening;
+    /** Written on the call's executor, read by {@link #audio} on the socket's. */
+    private volatile SpeechToText.Stream listening;
     private final Map<String, TextToSpeech.Synthesis> syntheses = new HashMap<>();
     private final Map<String, LanguageModel.Generation> generations = new HashMap<>();
     private ScheduledFuture<?> timer;
@@ -122,19 +123,23 @@ final class CallRuntime implements CallHandler {
         serial.execute(this::begin);
     }
 
+    /**
+     * Caller audio goes straight to the recogniser on the socket's thread: it needs nothing from the
+     * conversation, the socket delivers one frame at a time, and recogniser streams take audio from any
+     * thread (and ignore it once closed). Fifty frames a second per call do not queue behind call work.
+     */
     @Override
     public void audio(byte[] ulaw, long timestampMillis) {
-        serial.execute(() -> {
-            if (!running || listening == null) return;
-            for (int offset = 0; offset < ulaw.length; offset += pcm8k.length) {
-                int n = Math.min(pcm8k.length, ulaw.length - offset);
-                Mulaw.decode(ulaw, offset, n, pcm8k, 0);
-                if (pcm16k.length < upsampler.maxOutput(n)) pcm16k = new short[upsampler.maxOutput(n)];
-                int samples = upsampler.process(pcm8k, 0, n, pcm16k, 0);
-                listening.audio(pcm16k, 0, samples);
-                usage.sttSamples += samples;
-            }
-        });
+        SpeechToText.Stream ears = listening;
+        if (ears == null) return;
+        for (int offset = 0; offset < ulaw.length; offset += pcm8k.length) {
+            int n = Math.min(pcm8k.length, ulaw.length - offset);
+            Mulaw.decode(ulaw, offset, n, pcm8k, 0);
+            if (pcm16k.length < upsampler.maxOutput(n)) pcm16k = new short[upsampler.maxOutput(n)];
+            int samples = upsampler.process(pcm8k, 0, n, pcm16k, 0);
+            ears.audio(pcm16k, 0, samples);
+            usage.sttSamples.add(samples);
+        }
     }
 
     @Override
@@ -523,7 +528,7 @@ final class CallRuntime implements CallHandler {
         usage.published = true;
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("callSeconds", (System.nanoTime() - usage.startedNanos) / 1e9);
-        data.put("stt", Map.of("provider", usage.stt, "seconds", usage.sttSamples / 16_000.0));
+        data.put("stt", Map.of("provider", usage.stt, "seconds", usage.sttSamples.sum() / 16_000.0));
         data.put("llm", Map.of("provider", usage.llm, "inputTokens", usage.inputTokens, "outputTokens", usage.outputTokens));
         data.put("tts", Map.of("provider", usage.tts, "characters", usage.ttsCharacters));
         events.publish(bootstrap.tenantId(), token.callId(), "call.usage", clock.instant(), data);
@@ -531,7 +536,7 @@ final class CallRuntime implements CallHandler {
 
     private static final class Usage {
         long startedNanos;
-        long sttSamples;
+        final java.util.concurrent.atomic.LongAdder sttSamples = new java.util.concurrent.atomic.LongAdder();
         long inputTokens;
         long outputTokens;
         long ttsCharacters;
