@@ -172,11 +172,7 @@ final class MediaStreamConnection implements Outbound {
         try {
             if (state == State.STREAMING) {
                 playout.clear();
-                // nothing queued for the socket may follow the clear either
-                int before = writes.size();
-                writes.removeIf(w -> w.startsWith("{\"event\":\"media\""));
-                pendingWrites.addAndGet(writes.size() - before);
-                write(TwilioCodec.clear(streamSid));
+                flushTwilio();
             }
         } finally {
             lock.unlock();
@@ -188,14 +184,19 @@ final class MediaStreamConnection implements Outbound {
         lock.lock();
         try {
             if (state == State.STREAMING && playout.pause(scheduler.now())) {
-                int before = writes.size();
-                writes.removeIf(w -> w.startsWith("{\"event\":\"media\""));
-                pendingWrites.addAndGet(writes.size() - before);
-                write(TwilioCodec.clear(streamSid));
+                flushTwilio(); // the playout took back the frames dropped here: they go again on resume
             }
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Drops the media not yet handed to the socket and sends {@code clear}, so no frame sent before it plays. */
+    private void flushTwilio() {
+        int before = writes.size();
+        writes.removeIf(w -> w.startsWith("{\"event\":\"media\""));
+        pendingWrites.addAndGet(writes.size() - before);
+        write(TwilioCodec.clear(streamSid));
     }
 
     @Override
