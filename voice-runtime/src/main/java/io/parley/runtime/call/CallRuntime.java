@@ -257,6 +257,7 @@ final class CallRuntime implements CallHandler {
                     events.publish(bootstrap.tenantId(), token.callId(), "call.tool_called", clock.instant(), data);
                     input(new ConversationInput.ToolResultReceived(clock.instant(), tool.toolCallId(), result));
                 }
+                case ConversationCommand.TruncateModelSpeech ignored -> { } // only a speech-to-speech model has speech to truncate
                 case ConversationCommand.TurnCompleted turn -> events.publish(bootstrap.tenantId(), token.callId(), "call.turn", clock.instant(),
                         turnData(turn));
                 case ConversationCommand.EndCall end -> {
