@@ -7,6 +7,7 @@ import io.parley.runtime.call.Providers;
 import io.parley.runtime.llm.LanguageModel;
 import io.parley.runtime.session.CallEvents;
 import io.parley.runtime.session.CallSessionStore;
+import io.parley.runtime.speech.SpeechToSpeech;
 import io.parley.runtime.speech.SpeechToText;
 import io.parley.runtime.speech.TextToSpeech;
 import java.time.Clock;
@@ -19,8 +20,10 @@ import org.springframework.context.annotation.Configuration;
 class CallConfiguration {
 
     @Bean
-    Providers providers(ObjectProvider<SpeechToText> stt, ObjectProvider<TextToSpeech> tts, ObjectProvider<LanguageModel> llm) {
-        return new Providers(stt.orderedStream().toList(), tts.orderedStream().toList(), llm.orderedStream().toList());
+    Providers providers(ObjectProvider<SpeechToText> stt, ObjectProvider<TextToSpeech> tts, ObjectProvider<LanguageModel> llm,
+                        ObjectProvider<SpeechToSpeech> speechToSpeech) {
+        return new Providers(stt.orderedStream().toList(), tts.orderedStream().toList(), llm.orderedStream().toList(),
+                speechToSpeech.orderedStream().toList());
     }
 
     @Bean(destroyMethod = "close")

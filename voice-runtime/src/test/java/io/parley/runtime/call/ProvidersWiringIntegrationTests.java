@@ -7,6 +7,7 @@ import io.parley.runtime.speech.deepgram.DeepgramSpeechToText;
 import io.parley.runtime.speech.elevenlabs.ElevenLabsTextToSpeech;
 import io.parley.runtime.speech.offline.FreeTtsTextToSpeech;
 import io.parley.runtime.speech.offline.PocketSphinxSpeechToText;
+import io.parley.runtime.speech.openai.OpenAiRealtimeSpeechToSpeech;
 import io.parley.runtime.speech.openai.OpenAiTextToSpeech;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -35,6 +36,7 @@ class ProvidersWiringIntegrationTests {
             assertThat(providers.tts("openai")).isInstanceOf(OpenAiTextToSpeech.class);
             assertThat(providers.stt("offline")).isInstanceOf(PocketSphinxSpeechToText.class);
             assertThat(providers.tts("no-such-vendor")).isInstanceOf(FreeTtsTextToSpeech.class);
+            assertThat(providers.speechToSpeech("openai-realtime")).isInstanceOf(OpenAiRealtimeSpeechToSpeech.class);
         }
         try (ConfigurableApplicationContext runtime = start()) {
             Providers providers = runtime.getBean(Providers.class);
@@ -42,6 +44,7 @@ class ProvidersWiringIntegrationTests {
             assertThat(providers.llm("openai")).as("no model: the scripted brain takes the call").isNull();
             assertThat(providers.stt("deepgram")).as("no key: offline").isInstanceOf(PocketSphinxSpeechToText.class);
             assertThat(providers.tts("elevenlabs")).isInstanceOf(FreeTtsTextToSpeech.class);
+            assertThat(providers.speechToSpeech("openai-realtime")).as("no key: the persona falls back like any other").isNull();
         }
     }
 }
