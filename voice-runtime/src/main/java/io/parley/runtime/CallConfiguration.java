@@ -7,6 +7,7 @@ import io.parley.runtime.call.Providers;
 import io.parley.runtime.llm.LanguageModel;
 import io.parley.runtime.session.CallEvents;
 import io.parley.runtime.session.CallSessionStore;
+import io.parley.runtime.speech.SpeechToSpeech;
 import io.parley.runtime.speech.SpeechToText;
 import io.parley.runtime.speech.TextToSpeech;
 import io.parley.runtime.tools.PlatformApiProperties;
@@ -22,8 +23,9 @@ class CallConfiguration {
 
     @Bean
     Providers providers(ObjectProvider<SpeechToText> stt, ObjectProvider<TextToSpeech> tts, ObjectProvider<LanguageModel> llm,
-                        PlatformTools tools) {
-        return new Providers(stt.orderedStream().toList(), tts.orderedStream().toList(), llm.orderedStream().toList(), tools);
+                        ObjectProvider<SpeechToSpeech> speechToSpeech, PlatformTools tools) {
+        return new Providers(stt.orderedStream().toList(), tts.orderedStream().toList(), llm.orderedStream().toList(),
+                speechToSpeech.orderedStream().toList(), tools);
     }
 
     /** Platform tools (schedule_callback...) through java-sdk; none offered while PARLEY_API_URL is unset. */

@@ -8,8 +8,11 @@ import io.parley.runtime.speech.deepgram.DeepgramConfig;
 import io.parley.runtime.speech.deepgram.DeepgramSpeechToText;
 import io.parley.runtime.speech.elevenlabs.ElevenLabsConfig;
 import io.parley.runtime.speech.elevenlabs.ElevenLabsTextToSpeech;
+import io.parley.runtime.speech.openai.OpenAiRealtimeConfig;
+import io.parley.runtime.speech.openai.OpenAiRealtimeSpeechToSpeech;
 import io.parley.runtime.speech.openai.OpenAiTextToSpeech;
 import io.parley.runtime.speech.openai.OpenAiTtsConfig;
+import java.net.URI;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
@@ -57,5 +60,24 @@ class CloudProvidersConfiguration {
         OpenAiTtsConfig tts = Binder.get(env).bind("parley.providers.openai-tts", OpenAiTtsConfig.class).orElseGet(() -> OpenAiTtsConfig.defaults(key));
         return new OpenAiTextToSpeech(new OpenAiTtsConfig(tts.baseUrl(), tts.apiKey() == null ? key : tts.apiKey(), tts.model(),
                 tts.defaultVoice(), tts.connectTimeout(), tts.idleTimeout()));
+    }
+
+    /**
+     * OpenAI Realtime as a speech-to-speech model, on the same key and base URL as OpenAI's chat models
+     * ({@code parley.providers.openai.*}); {@code parley.providers.openai-realtime.*} may change its model,
+     * voice, transcription model and timings, or point it elsewhere.
+     */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnExpression("'${parley.providers.openai.api-key:}' != ''")
+    OpenAiRealtimeSpeechToSpeech openAiRealtime(Environment env) {
+        String key = env.getProperty("parley.providers.openai.api-key");
+        OpenAiRealtimeConfig realtime = Binder.get(env).bind("parley.providers.openai-realtime", OpenAiRealtimeConfig.class)
+                .orElseGet(() -> OpenAiRealtimeConfig.defaults(key));
+        String own = env.getProperty("parley.providers.openai-realtime.base-url");
+        String shared = env.getProperty("parley.providers.openai.base-url");
+        URI baseUrl = own != null && !own.isBlank() ? URI.create(own) : shared != null && !shared.isBlank() ? URI.create(shared) : null;
+        return new OpenAiRealtimeSpeechToSpeech(new OpenAiRealtimeConfig(baseUrl, realtime.apiKey() == null ? key : realtime.apiKey(),
+                realtime.model(), realtime.voice(), realtime.transcriptionModel(), realtime.vadThreshold(), realtime.prefixPadding(),
+                realtime.silenceDuration(), realtime.connectTimeout(), realtime.idleTimeout(), realtime.maxQueued()));
     }
 }

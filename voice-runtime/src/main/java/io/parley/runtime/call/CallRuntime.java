@@ -3,7 +3,6 @@ package io.parley.runtime.call;
 import io.parley.runtime.conversation.ConversationCommand;
 import io.parley.runtime.conversation.ConversationEngine;
 import io.parley.runtime.conversation.ConversationInput;
-import io.parley.runtime.conversation.ConversationMessage;
 import io.parley.runtime.conversation.ConversationSettings;
 import io.parley.runtime.conversation.ConversationSnapshot;
 import io.parley.runtime.conversation.ConversationState;
@@ -18,6 +17,7 @@ import io.parley.runtime.session.CallBootstrap;
 import io.parley.runtime.session.CallEvents;
 import io.parley.runtime.session.CallSessionStore;
 import io.parley.runtime.session.CallToken;
+import io.parley.runtime.speech.SpeechToSpeech;
 import io.parley.runtime.speech.SpeechToText;
 import io.parley.runtime.speech.TextToSpeech;
 import java.time.Clock;
@@ -91,6 +91,8 @@ final class CallRuntime implements CallHandler {
     private TextToSpeech.Voice voice;
     /** Written on the call's executor, read by {@link #audio} on the socket's. */
     private volatile SpeechToText.Stream listening;
+    /** Set when the persona speaks through a speech-to-speech model: it hears, thinks and speaks in place of the three. */
+    private volatile SpeechToSpeechBridge spoken;
     private final Map<String, TextToSpeech.Synthesis> syntheses = new HashMap<>();
     private final Map<String, LanguageModel.Generation> generations = new HashMap<>();
     private ScheduledFuture<?> timer;
@@ -130,6 +132,12 @@ final class CallRuntime implements CallHandler {
      */
     @Override
     public void audio(byte[] ulaw, long timestampMillis) {
+        if (spoken != null) {
+            serial.execute(() -> {
+                if (running && spoken != null) spoken.audio(ulaw); // μ-law as it came: the model takes phone audio
+            });
+            return;
+        }
         SpeechToText.Stream ears = listening;
         if (ears == null) return;
         for (int offset = 0; offset < ulaw.length; offset += pcm8k.length) {
@@ -187,24 +195,30 @@ final class CallRuntime implements CallHandler {
         CallBootstrap.Persona persona = bootstrap.persona();
         brain = Scripts.brain(persona, bootstrap.variables());
         stepKeywords = Scripts.keywords(persona);
-        llm = brain == null ? providers.llm(persona.llm() == null ? null : persona.llm().provider()) : null;
-        if (brain == null && llm == null) {
+        SpeechToSpeech speechModel = brain == null ? providers.speechToSpeech(persona.llm() == null ? null : persona.llm().provider()) : null;
+        llm = brain == null && speechModel == null ? providers.llm(persona.llm() == null ? null : persona.llm().provider()) : null;
+        if (brain == null && llm == null && speechModel == null) {
             brain = Scripts.fallback(persona, bootstrap.variables());
         }
         tts = providers.tts(persona.voice() == null ? null : persona.voice().provider());
         voice = new TextToSpeech.Voice(persona.voice() == null ? null : persona.voice().voiceOrModel(), persona.language(),
                 persona.voice() == null ? Map.of() : persona.voice().settings(), null);
-        ConversationSettings settings = Scripts.settings(persona, bootstrap.variables(), brain);
+        ConversationSettings scripted = Scripts.settings(persona, bootstrap.variables(), brain);
+        ConversationSettings settings = speechModel == null ? scripted : scripted.toBuilder().modelSpeaks(true).build();
 
         Optional<ConversationSnapshot> snapshot = store.conversation(callId, ConversationSnapshot.class);
         engine = snapshot.map(s -> ConversationEngine.restore(settings, s, clock)).orElseGet(() -> new ConversationEngine(settings, clock));
         SpeechToText stt = providers.stt(persona.stt() == null ? null : persona.stt().provider());
-        listening = stt.open(new SpeechToText.StreamSettings(persona.language(), expectedPhrases(), null), new Listening());
+        if (speechModel != null) {
+            spoken = speaking(speechModel, persona, settings);
+        } else {
+            listening = stt.open(new SpeechToText.StreamSettings(persona.language(), expectedPhrases(), null), new Listening());
+        }
         running = true;
         usage.startedNanos = System.nanoTime();
         usage.stt = stt.id();
         usage.tts = tts.id();
-        usage.llm = brain != null ? "scripted" : llm.id();
+        usage.llm = brain != null ? "scripted" : speechModel != null ? speechModel.id() : llm.id();
         leaseRenewal = timers.scheduleAtFixedRate(() -> serial.execute(this::renewLease),
                 LEASE_RENEWAL.toMillis(), LEASE_RENEWAL.toMillis(), TimeUnit.MILLISECONDS);
         if (snapshot.isEmpty()) {
@@ -214,6 +228,14 @@ final class CallRuntime implements CallHandler {
         } else {
             apply(engine.handle(new ConversationInput.StreamResumed(clock.instant())));
         }
+    }
+
+    /** Bridges the call to a speech-to-speech model; its session opens when first needed, from the conversation as it is then. */
+    private SpeechToSpeechBridge speaking(SpeechToSpeech model, CallBootstrap.Persona persona, ConversationSettings settings) {
+        SpeechToSpeech.SessionSettings session = new SpeechToSpeech.SessionSettings(persona.llm().voiceOrModel(),
+                persona.voice() == null ? null : persona.voice().voiceOrModel(), persona.language(), settings.systemPrompt(),
+                offeredTools(), List.of(), null);
+        return new SpeechToSpeechBridge(model, session, engine::history, this::input, clock, token.callId().toString());
     }
 
     private boolean takeOver(UUID callId) {
@@ -250,6 +272,7 @@ final class CallRuntime implements CallHandler {
         boolean movedOn = false;
         for (ConversationCommand command : commands) {
             if (command instanceof ConversationCommand.TurnCompleted || command instanceof ConversationCommand.ExecuteTool) movedOn = true;
+            if (spoken != null && spoken.handles(command)) continue; // the speech-to-speech model thinks and speaks
             switch (command) {
                 case ConversationCommand.StartLanguageModel start -> think(start);
                 case ConversationCommand.CancelLanguageModel cancel -> {
@@ -288,9 +311,13 @@ final class CallRuntime implements CallHandler {
                         data.put("arguments", tool.argumentsJson());
                         data.put("result", result);
                         events.publish(tenantId, callId, "call.tool_called", clock.instant(), data);
+                        serial.execute(() -> {
+                            if (running && spoken != null) spoken.toolResult(tool.toolCallId(), result);
+                        });
                         input(new ConversationInput.ToolResultReceived(clock.instant(), tool.toolCallId(), result));
                     });
                 }
+                case ConversationCommand.TruncateModelSpeech ignored -> { } // only a speech-to-speech model has speech to truncate
                 case ConversationCommand.TurnCompleted turn -> events.publish(bootstrap.tenantId(), token.callId(), "call.turn", clock.instant(),
                         turnData(turn));
                 case ConversationCommand.EndCall end -> {
@@ -354,6 +381,13 @@ final class CallRuntime implements CallHandler {
         saves.execute(() -> store.release(callId, instance));
     }
 
+    /** What the call's model may call: {@code end_call}, and the platform tools the persona is allowed. */
+    private List<LanguageModel.Tool> offeredTools() {
+        List<LanguageModel.Tool> tools = new ArrayList<>(ModelInputs.TOOLS);
+        tools.addAll(providers.tools().offered(bootstrap, clock.instant()));
+        return tools;
+    }
+
     private void think(ConversationCommand.StartLanguageModel start) {
         turnStartedNanos = System.nanoTime();
         if (brain != null) {
@@ -362,26 +396,14 @@ final class CallRuntime implements CallHandler {
             }
             return;
         }
-        List<LanguageModel.Message> messages = new ArrayList<>();
-        for (ConversationMessage m : start.messages()) {
-            if (m.role() == ConversationMessage.Role.ASSISTANT && m.toolCallId() != null) {
-                messages.add(LanguageModel.Message.toolCall(m.toolCallId(), m.toolName(), m.toolArguments()));
-            } else if (m.role() == ConversationMessage.Role.TOOL) {
-                messages.add(LanguageModel.Message.toolResult(m.toolCallId(), m.toolName(), m.content()));
-            } else {
-                messages.add(new LanguageModel.Message(m.role().name().toLowerCase(java.util.Locale.ROOT), m.content()));
-            }
-        }
+        List<LanguageModel.Message> messages = ModelInputs.messages(start.messages());
         CallBootstrap.Provider model = bootstrap.persona().llm();
         double temperature = model.settings() != null && model.settings().get("temperature") instanceof Number n ? n.doubleValue() : 0.7;
         String turn = start.turnId();
         long requested = System.nanoTime();
         boolean[] first = {true};
-        List<LanguageModel.Tool> tools = new ArrayList<>(List.of(
-                new LanguageModel.Tool(ConversationEngine.END_CALL_TOOL, "End the call politely when the conversation is over",
-                        "{\"type\":\"object\",\"properties\":{\"reason\":{\"type\":\"string\"}}}")));
-        tools.addAll(providers.tools().offered(bootstrap, clock.instant()));
-        generations.put(turn, llm.generate(new LanguageModel.Request(model.voiceOrModel(), temperature, messages, tools, null), new LanguageModel.Listener() {
+        generations.put(turn, llm.generate(new LanguageModel.Request(model.voiceOrModel(), temperature, messages, offeredTools(), null),
+                new LanguageModel.Listener() {
             @Override public void token(String text) {
                 if (first[0]) {
                     first[0] = false;
@@ -504,6 +526,7 @@ final class CallRuntime implements CallHandler {
             listening.close();
             listening = null;
         }
+        if (spoken != null) spoken.close();
     }
 
     /** Caller voice onset to the bot falling silent (a pause or a clear), once per stretch of voice. */
@@ -531,6 +554,7 @@ final class CallRuntime implements CallHandler {
         data.put("stt", Map.of("provider", usage.stt, "seconds", usage.sttSamples.sum() / 16_000.0));
         data.put("llm", Map.of("provider", usage.llm, "inputTokens", usage.inputTokens, "outputTokens", usage.outputTokens));
         data.put("tts", Map.of("provider", usage.tts, "characters", usage.ttsCharacters));
+        if (spoken != null) spoken.putUsage(data); // the one model's tokens and audio, in place of the three
         events.publish(bootstrap.tenantId(), token.callId(), "call.usage", clock.instant(), data);
     }
 

@@ -1,6 +1,7 @@
 package io.parley.runtime.call;
 
 import io.parley.runtime.llm.LanguageModel;
+import io.parley.runtime.speech.SpeechToSpeech;
 import io.parley.runtime.speech.SpeechToText;
 import io.parley.runtime.speech.TextToSpeech;
 import io.parley.runtime.tools.PlatformTools;
@@ -15,13 +16,16 @@ public final class Providers {
     private final Map<String, SpeechToText> stt;
     private final Map<String, TextToSpeech> tts;
     private final Map<String, LanguageModel> llm;
+    private final Map<String, SpeechToSpeech> speechToSpeech;
     private final PlatformTools tools;
 
-    public Providers(List<SpeechToText> stt, List<TextToSpeech> tts, List<LanguageModel> llm, PlatformTools tools) {
+    public Providers(List<SpeechToText> stt, List<TextToSpeech> tts, List<LanguageModel> llm, List<SpeechToSpeech> speechToSpeech,
+                     PlatformTools tools) {
         this.tools = tools;
         this.stt = stt.stream().collect(Collectors.toMap(SpeechToText::id, Function.identity()));
         this.tts = tts.stream().collect(Collectors.toMap(TextToSpeech::id, Function.identity()));
         this.llm = llm.stream().collect(Collectors.toMap(LanguageModel::id, Function.identity()));
+        this.speechToSpeech = speechToSpeech.stream().collect(Collectors.toMap(SpeechToSpeech::id, Function.identity()));
     }
 
     /** The named speech-to-text, else the offline one (test mode and the embedded default always have it). */
@@ -41,6 +45,14 @@ public final class Providers {
     /** The tools that act on the platform as the call (none when this instance does not know platform-api). */
     public PlatformTools tools() {
         return tools;
+    }
+
+    /**
+     * A speech-to-speech model named by a persona's {@code llm.provider} (it replaces the recogniser, the model and
+     * the voice), or null: the persona then runs on a language model, or the scripted brain, as usual.
+     */
+    public SpeechToSpeech speechToSpeech(String id) {
+        return id == null ? null : speechToSpeech.get(id);
     }
 
     private static <T> T pick(Map<String, T> providers, String id, String what) {

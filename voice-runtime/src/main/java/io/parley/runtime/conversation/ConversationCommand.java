@@ -59,6 +59,13 @@ public sealed interface ConversationCommand {
     /** Execute a tool the model called; answer with {@link ConversationInput.ToolResultReceived} for {@code toolCallId}. */
     record ExecuteTool(String turnId, String toolCallId, String name, String argumentsJson) implements ConversationCommand {}
 
+    /**
+     * The caller heard only the first {@code heard} of what the model spoke as {@code id} before it was cut: make the
+     * model forget the rest (OpenAI Realtime {@code conversation.item.truncate}). {@code id} is the turn id of a model
+     * turn, or the utterance id of a line the model was asked to say. Only when {@link ConversationSettings#modelSpeaks()}.
+     */
+    record TruncateModelSpeech(String id, Duration heard) implements ConversationCommand {}
+
     /** Hang up. Emitted exactly once per call; reasons: {@code silence_timeout}, {@code max_duration}, {@code opt_out},
      * {@code caller_goodbye}, {@code caller_hung_up}, or the {@code end_call} tool's reason. */
     record EndCall(String reason) implements ConversationCommand {}

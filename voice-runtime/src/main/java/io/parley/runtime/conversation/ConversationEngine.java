@@ -10,6 +10,7 @@ import io.parley.runtime.conversation.ConversationCommand.PlayAudio;
 import io.parley.runtime.conversation.ConversationCommand.ResumePlayback;
 import io.parley.runtime.conversation.ConversationCommand.StartLanguageModel;
 import io.parley.runtime.conversation.ConversationCommand.Synthesize;
+import io.parley.runtime.conversation.ConversationCommand.TruncateModelSpeech;
 import io.parley.runtime.conversation.ConversationCommand.TurnCompleted;
 import io.parley.runtime.conversation.ConversationInput.AudioSynthesized;
 import io.parley.runtime.conversation.ConversationInput.CallStarted;
@@ -18,6 +19,7 @@ import io.parley.runtime.conversation.ConversationInput.DtmfReceived;
 import io.parley.runtime.conversation.ConversationInput.EndOfUtteranceDetected;
 import io.parley.runtime.conversation.ConversationInput.FinalTranscript;
 import io.parley.runtime.conversation.ConversationInput.InterimTranscript;
+import io.parley.runtime.conversation.ConversationInput.LanguageModelAudio;
 import io.parley.runtime.conversation.ConversationInput.LanguageModelCompleted;
 import io.parley.runtime.conversation.ConversationInput.LanguageModelFailed;
 import io.parley.runtime.conversation.ConversationInput.LanguageModelToken;
@@ -102,6 +104,12 @@ import java.util.regex.Pattern;
  *       {@code EndCall} is emitted exactly once.</li>
  *   <li><b>Time limit</b>: the warning is spoken at the first pause after it is due (never over the
  *       bot or the caller); at the limit the engine cuts whatever is going on and says the goodbye.</li>
+ *   <li><b>A model that speaks</b> ({@link ConversationSettings#modelSpeaks()}, a speech-to-speech model): each
+ *       model turn is one utterance whose words are the model's transcript tokens and whose audio is the model's
+ *       own ({@link LanguageModelAudio}), played as it arrives; scripted lines still go through {@code Synthesize}
+ *       (the runtime has the same model say them). Everything else above holds unchanged. When a reply is cut,
+ *       every utterance of it the caller did not hear in full gets a {@link TruncateModelSpeech} with the audio
+ *       heard so far (after the cancel commands), so the model's memory matches the transcript.</li>
  *   <li><b>Restore</b>: {@link #restore} rebuilds an engine from a {@link ConversationSnapshot};
  *       {@code CallStarted} is then ignored, so the greeting is not replayed. After moving a call to a
  *       new media stream send {@link StreamResumed}: the reply in flight is abandoned (and asked again
@@ -267,6 +275,7 @@ public final class ConversationEngine {
             case FinalTranscript t -> onTranscript(at, t.text(), true);
             case EndOfUtteranceDetected ignored -> onEndOfUtterance(at);
             case LanguageModelToken t -> onToken(at, t);
+            case LanguageModelAudio a -> onModelAudio(at, a);
             case LanguageModelToolCalled c -> onToolCalled(at, c);
             case ToolResultReceived r -> onToolResult(at, r);
             case LanguageModelCompleted c -> onModelCompleted(at, c.turnId());
@@ -454,9 +463,14 @@ public final class ConversationEngine {
     private void cancelReply(Instant at, boolean clearPlayback) {
         if (clearPlayback) out.add(new ClearPlayback());
         for (Utterance u : reply.utterances) {
-            if (!u.synthesized) out.add(new CancelSynthesis(u.id));
+            if (!u.synthesized && !isModelSpoken(u)) out.add(new CancelSynthesis(u.id));
         }
         if (reply.activeTurnId != null) out.add(new CancelLanguageModel(reply.activeTurnId));
+        if (settings.modelSpeaks()) {
+            for (Utterance u : reply.utterances) {
+                if (!u.heardInFull()) out.add(new TruncateModelSpeech(u.turnId != null ? u.turnId : u.id, Duration.ofMillis(u.heardMillis())));
+            }
+        }
         finishReply(at, true);
     }
 
@@ -516,6 +530,7 @@ public final class ConversationEngine {
         reply.activeTurnId = turnId;
         reply.splitter = new SentenceSplitter();
         if (state != ConversationState.ENDING && reply.firstAudioAt == null) state = ConversationState.THINKING;
+        if (settings.modelSpeaks()) reply.utterances.add(new Utterance("u" + (++utteranceCounter), turnId, "")); // no Synthesize: the model speaks it
         List<ConversationMessage> messages = new ArrayList<>(history.size() + 1);
         if (!settings.systemPrompt().isEmpty()) messages.add(ConversationMessage.system(settings.systemPrompt()));
         messages.addAll(history);
@@ -537,7 +552,46 @@ public final class ConversationEngine {
             stats.staleLanguageModelEvents++;
             return;
         }
+        if (settings.modelSpeaks()) {
+            Utterance spoken = spokenUtterance(token.turnId());
+            if (spoken != null && !spoken.synthesized) spoken.text += token.text();
+            return;
+        }
         for (String sentence : reply.splitter.append(token.text())) addUtterance(token.turnId(), sentence);
+    }
+
+    /** The model's own audio for its turn: played as it comes, like synthesised audio. */
+    private void onModelAudio(Instant at, LanguageModelAudio audio) {
+        Utterance u = isActiveTurn(audio.turnId()) && settings.modelSpeaks() ? spokenUtterance(audio.turnId()) : null;
+        if (u == null || u.synthesized) {
+            stats.droppedAudioChunks++; // cancelled by barge-in, finished, or unknown: never played
+            return;
+        }
+        u.chunks.add(new Chunk(u.id + "." + u.chunks.size(), audio.duration().toMillis(), audio.audio()));
+        pump(at);
+    }
+
+    /** The utterance a speaking model fills for {@code turnId}, or null. */
+    private Utterance spokenUtterance(String turnId) {
+        if (reply == null) return null;
+        for (Utterance u : reply.utterances) {
+            if (turnId.equals(u.turnId)) return u;
+        }
+        return null;
+    }
+
+    private boolean isModelSpoken(Utterance u) {
+        return settings.modelSpeaks() && u.turnId != null;
+    }
+
+    /** A speaking model's turn ended: its utterance has all the audio it will get. */
+    private void endSpokenUtterance(Instant at, String turnId, boolean failed) {
+        Utterance u = settings.modelSpeaks() ? spokenUtterance(turnId) : null;
+        if (u == null || u.synthesized) return;
+        u.text = u.text.strip();
+        u.synthesized = true;
+        u.failed = failed;
+        pump(at);
     }
 
     private void onToolCalled(Instant at, LanguageModelToolCalled call) {
@@ -599,6 +653,7 @@ public final class ConversationEngine {
             return;
         }
         for (String sentence : reply.splitter.flush()) addUtterance(turnId, sentence);
+        endSpokenUtterance(at, turnId, false);
         reply.activeTurnId = null;
         appendTurnToHistory(turnId);
         boolean calledTools = reply.toolCalls.stream().anyMatch(c -> c.turnId.equals(turnId) && !END_CALL_TOOL.equals(c.name));
@@ -607,7 +662,7 @@ public final class ConversationEngine {
             else reply.awaitingToolResults = true;
             return;
         }
-        if (reply.endReason != null && reply.utterances.isEmpty() && !settings.goodbyeLine().isEmpty()) {
+        if (reply.endReason != null && !reply.hasSpeech() && !settings.goodbyeLine().isEmpty()) {
             addUtterance(null, settings.goodbyeLine());
         }
         checkReplyDone(at);
@@ -619,11 +674,12 @@ public final class ConversationEngine {
             return;
         }
         stats.languageModelFailures++;
+        endSpokenUtterance(at, turnId, true);
         reply.activeTurnId = null;
         reply.splitter = new SentenceSplitter();
         reply.awaitingToolResults = false;
         appendTurnToHistory(turnId);
-        if (reply.utterances.isEmpty()) {
+        if (!reply.hasSpeech()) {
             String line = reply.endReason != null ? settings.goodbyeLine() : settings.languageModelErrorLine();
             if (!line.isEmpty()) addUtterance(null, line);
         }
@@ -645,7 +701,8 @@ public final class ConversationEngine {
 
     /** Adds a model turn to the history as generated; {@link #finishReply} later keeps only what was heard. */
     private void appendTurnToHistory(String turnId) {
-        String generated = String.join(" ", reply.utterances.stream().filter(u -> turnId.equals(u.turnId)).map(u -> u.text).toList());
+        String generated = String.join(" ", reply.utterances.stream().filter(u -> turnId.equals(u.turnId) && !u.text.isBlank())
+                .map(u -> u.text.strip()).toList());
         if (!generated.isEmpty()) history.add(ConversationMessage.assistant(generated, turnId));
         for (ToolCall c : reply.toolCalls) {
             if (c.turnId.equals(turnId)) history.add(ConversationMessage.toolCall(turnId, c.toolCallId, c.name, c.argumentsJson));
@@ -990,6 +1047,14 @@ public final class ConversationEngine {
             return null;
         }
 
+        /** Whether anything is (or will be) said: an utterance with words or audio. */
+        boolean hasSpeech() {
+            for (Utterance u : utterances) {
+                if (!u.text.isBlank() || !u.chunks.isEmpty()) return true;
+            }
+            return false;
+        }
+
         boolean hasPlayedChunk(String markName) {
             for (Utterance u : utterances) {
                 for (Chunk c : u.chunks) {
@@ -1039,7 +1104,7 @@ public final class ConversationEngine {
     private static final class Utterance {
         final String id;
         final String turnId;
-        final String text;
+        String text; // grows while a speaking model's transcript arrives
         boolean synthesized;
         boolean failed;
         final List<Chunk> chunks = new ArrayList<>();
@@ -1059,8 +1124,7 @@ public final class ConversationEngine {
          */
         String heardText() {
             if (chunks.isEmpty()) return "";
-            boolean allHeard = synthesized && chunks.stream().allMatch(c -> c.heard);
-            if (allHeard && !failed) return text;
+            if (heardInFull() && !failed) return text.strip();
             String[] words = text.strip().split("\\s+");
             long heardMillis = 0;
             long producedMillis = 0;
@@ -1074,6 +1138,20 @@ public final class ConversationEngine {
             if (total <= 0) return "";
             int n = (int) Math.min(words.length, Math.round(words.length * (double) heardMillis / total));
             return String.join(" ", Arrays.asList(words).subList(0, n));
+        }
+
+        /** All of its audio has arrived and been heard (vacuously so for an utterance without audio). */
+        boolean heardInFull() {
+            return synthesized && chunks.stream().allMatch(c -> c.heard);
+        }
+
+        /** How much of its audio the caller heard: heard chunks are a prefix. */
+        long heardMillis() {
+            long heard = 0;
+            for (Chunk c : chunks) {
+                if (c.heard) heard += c.durationMillis;
+            }
+            return heard;
         }
 
         ConversationSnapshot.Utterance toSnapshot() {

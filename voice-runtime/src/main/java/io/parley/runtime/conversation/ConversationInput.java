@@ -89,6 +89,19 @@ public sealed interface ConversationInput {
         }
     }
 
+    /**
+     * Audio the model spoke itself for {@code turnId} (only when {@link ConversationSettings#modelSpeaks()}), in the
+     * call's wire format, and how long it plays; its words arrive as {@link LanguageModelToken}s.
+     */
+    record LanguageModelAudio(Instant at, String turnId, byte[] audio, Duration duration) implements ConversationInput {
+        public LanguageModelAudio {
+            Objects.requireNonNull(at, "at");
+            Objects.requireNonNull(audio, "audio");
+            Objects.requireNonNull(duration, "duration");
+            if (duration.isNegative()) throw new IllegalArgumentException("duration must not be negative");
+        }
+    }
+
     /** The model finished {@code turnId}. */
     record LanguageModelCompleted(Instant at, String turnId) implements ConversationInput {
         public LanguageModelCompleted { Objects.requireNonNull(at, "at"); }

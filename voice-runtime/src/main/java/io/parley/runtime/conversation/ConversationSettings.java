@@ -52,6 +52,11 @@ import java.util.Objects;
  * @param languageModelErrorLine        said when the model fails before producing any speech
  * @param goodbyeTimeout                longest wait for a goodbye to be heard before ending at once (10 s); protects
  *                                      against lost marks and stuck synthesis
+ * @param modelSpeaks                   the model speaks its own replies (a speech-to-speech model such as OpenAI
+ *                                      Realtime): its audio arrives as {@link ConversationInput.LanguageModelAudio} and
+ *                                      its transcript as tokens, so its turns need no {@code Synthesize}; a cut reply is
+ *                                      answered with {@link ConversationCommand.TruncateModelSpeech} so the model forgets
+ *                                      what the caller did not hear (off)
  */
 public record ConversationSettings(
         String systemPrompt,
@@ -78,7 +83,8 @@ public record ConversationSettings(
         String optOutDigit,
         String optOutLine,
         String languageModelErrorLine,
-        Duration goodbyeTimeout) {
+        Duration goodbyeTimeout,
+        boolean modelSpeaks) {
 
     public static final List<String> DEFAULT_BACKCHANNELS = List.of(
             "uh-huh", "mm-hmm", "okay", "ok", "yeah", "yes", "right", "sure", "mhm", "mhmm", "mm", "i see");
@@ -168,6 +174,7 @@ public record ConversationSettings(
         b.optOutLine = optOutLine;
         b.languageModelErrorLine = languageModelErrorLine;
         b.goodbyeTimeout = goodbyeTimeout;
+        b.modelSpeaks = modelSpeaks;
         return b;
     }
 
@@ -212,6 +219,7 @@ public record ConversationSettings(
         private String optOutLine = "Okay, we won't call you again. Goodbye.";
         private String languageModelErrorLine = "Sorry, I missed that. Could you say it again?";
         private Duration goodbyeTimeout = Duration.ofSeconds(10);
+        private boolean modelSpeaks = false;
 
         private Builder() {}
 
@@ -240,6 +248,7 @@ public record ConversationSettings(
         public Builder optOutLine(String v) { this.optOutLine = v; return this; }
         public Builder languageModelErrorLine(String v) { this.languageModelErrorLine = v; return this; }
         public Builder goodbyeTimeout(Duration v) { this.goodbyeTimeout = v; return this; }
+        public Builder modelSpeaks(boolean v) { this.modelSpeaks = v; return this; }
 
         public ConversationSettings build() {
             return new ConversationSettings(systemPrompt, firstMessage, firstMessageInterruptible, endOfUtteranceSilence,
@@ -247,7 +256,7 @@ public record ConversationSettings(
                     backchannels, silenceTimeout, maxSilenceReprompts, repromptLine, silenceGoodbyeLine, maxCallLength,
                     maxCallLengthWarningBefore, maxCallLengthWarningLine, maxCallLengthGoodbyeLine, goodbyeLine,
                     endCallPhrases, dtmfInterDigitTimeout, optOutDigit, optOutLine, languageModelErrorLine,
-                    goodbyeTimeout);
+                    goodbyeTimeout, modelSpeaks);
         }
     }
 }

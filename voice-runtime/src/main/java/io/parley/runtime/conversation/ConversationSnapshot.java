@@ -106,11 +106,11 @@ public record ConversationSnapshot(
     }
 
     /**
-     * One sentence sent to synthesis.
+     * One sentence sent to synthesis, or a whole model turn when the model speaks for itself.
      *
      * @param id          the utterance id
      * @param turnId      the model turn that wrote it, or {@code null} for a scripted line
-     * @param text        the sentence
+     * @param text        the sentence (a speaking model's transcript so far)
      * @param synthesized all its audio has arrived (or synthesis failed)
      * @param failed      synthesis failed
      * @param chunks      its audio chunks, in order

@@ -9,6 +9,7 @@ import io.parley.runtime.speech.offline.FreeTtsTextToSpeech;
 import io.parley.runtime.speech.offline.MaryTextToSpeech;
 import io.parley.runtime.speech.offline.OfflineTextToSpeech;
 import io.parley.runtime.speech.offline.PocketSphinxSpeechToText;
+import io.parley.runtime.speech.openai.OpenAiRealtimeSpeechToSpeech;
 import io.parley.runtime.speech.openai.OpenAiTextToSpeech;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -41,6 +42,7 @@ class ProvidersWiringIntegrationTests {
             assertThat(providers.tts("offline-fast")).isInstanceOf(FreeTtsTextToSpeech.class);
             assertThat(((OfflineTextToSpeech) providers.tts("offline")).currentEngine()).as("lazy: not loaded by startup")
                     .isEqualTo(FreeTtsTextToSpeech.ID);
+            assertThat(providers.speechToSpeech("openai-realtime")).isInstanceOf(OpenAiRealtimeSpeechToSpeech.class);
         }
         try (ConfigurableApplicationContext runtime = start()) {
             Providers providers = runtime.getBean(Providers.class);
@@ -48,6 +50,7 @@ class ProvidersWiringIntegrationTests {
             assertThat(providers.llm("openai")).as("no model: the scripted brain takes the call").isNull();
             assertThat(providers.stt("deepgram")).as("no key: offline").isInstanceOf(PocketSphinxSpeechToText.class);
             assertThat(providers.tts("elevenlabs")).isInstanceOf(OfflineTextToSpeech.class);
+            assertThat(providers.speechToSpeech("openai-realtime")).as("no key: the persona falls back like any other").isNull();
         }
     }
 

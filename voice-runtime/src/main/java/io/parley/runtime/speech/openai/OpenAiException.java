@@ -1,9 +1,11 @@
 package io.parley.runtime.speech.openai;
 
 /**
- * Why an OpenAI synthesis failed, as reported to {@code AudioSink.failed}: an error response
- * ({@link #httpStatus()}, with OpenAI's {@code error.code} or {@code error.type} as {@link #code()} and
- * {@code error.message} in the message), or a timeout or I/O failure ({@link #getCause()}).
+ * Why an OpenAI synthesis or Realtime reply or session failed, as reported to {@code AudioSink.failed} or
+ * the {@code SpeechToSpeech.Listener}: an error response or refused handshake ({@link #httpStatus()}, with
+ * OpenAI's {@code error.code} or {@code error.type} as {@link #code()} and {@code error.message} in the
+ * message), a Realtime {@code error} event or failed response (its code), or a timeout or I/O failure
+ * ({@link #getCause()}).
  */
 public final class OpenAiException extends Exception {
 

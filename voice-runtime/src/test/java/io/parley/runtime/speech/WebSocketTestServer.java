@@ -1,4 +1,4 @@
-package io.parley.runtime.speech.deepgram;
+package io.parley.runtime.speech;
 
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -49,41 +49,41 @@ import org.apache.tomcat.util.descriptor.web.FilterMap;
 import org.apache.tomcat.websocket.server.WsSci;
 
 /**
- * A loopback WebSocket server for adapter tests: embedded Tomcat with its Jakarta WebSocket
+ * A loopback WebSocket server for adapter tests (Deepgram, OpenAI Realtime): embedded Tomcat with its Jakarta WebSocket
  * container, one endpoint path, started standalone (no Spring). A {@code gate} sees each handshake
  * first and may refuse it with an HTTP status; accepted connections are handed to the test, which
  * reads what the client sent ({@link Connection#next}) and scripts the replies.
  */
-final class WebSocketTestServer implements AutoCloseable {
+public final class WebSocketTestServer implements AutoCloseable {
 
     /** What the client asked for: path, decoded query parameters (repeated ones in order), headers (lower-case names). */
-    record Handshake(String path, String rawQuery, Map<String, List<String>> query, Map<String, List<String>> headers) {
-        String param(String name) {
+    public record Handshake(String path, String rawQuery, Map<String, List<String>> query, Map<String, List<String>> headers) {
+        public String param(String name) {
             List<String> values = query.get(name);
             return values == null || values.isEmpty() ? null : values.getFirst();
         }
 
-        String header(String name) {
+        public String header(String name) {
             List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
             return values == null || values.isEmpty() ? null : values.getFirst();
         }
     }
 
     /** A refused handshake: the status, extra headers and a JSON body. */
-    record Refusal(int status, Map<String, String> headers, String body) {}
+    public record Refusal(int status, Map<String, String> headers, String body) {}
 
     /** A message from the client. */
-    sealed interface Frame permits Text, Binary {}
+    public sealed interface Frame permits Text, Binary {}
 
-    record Text(String text) implements Frame {}
+    public record Text(String text) implements Frame {}
 
-    record Binary(byte[] bytes) implements Frame {}
+    public record Binary(byte[] bytes) implements Frame {}
 
     /** One accepted socket. */
-    static final class Connection {
-        final Handshake handshake;
-        final LinkedBlockingQueue<Frame> received = new LinkedBlockingQueue<>();
-        final CompletableFuture<CloseReason> closed = new CompletableFuture<>();
+    public static final class Connection {
+        public final Handshake handshake;
+        public final LinkedBlockingQueue<Frame> received = new LinkedBlockingQueue<>();
+        public final CompletableFuture<CloseReason> closed = new CompletableFuture<>();
         private volatile Session session;
 
         Connection(Handshake handshake) {
@@ -91,7 +91,7 @@ final class WebSocketTestServer implements AutoCloseable {
         }
 
         /** The next message, or an AssertionError after {@code timeout}. */
-        Frame next(Duration timeout) throws InterruptedException {
+        public Frame next(Duration timeout) throws InterruptedException {
             Frame frame = received.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (frame == null) {
                 throw new AssertionError("no message from the client within " + timeout);
@@ -100,7 +100,7 @@ final class WebSocketTestServer implements AutoCloseable {
         }
 
         /** Reads messages until a text one matches, returning the binary bytes received before it. */
-        byte[] awaitText(Predicate<String> matching, Duration timeout) throws InterruptedException {
+        public byte[] awaitText(Predicate<String> matching, Duration timeout) throws InterruptedException {
             long deadline = System.nanoTime() + timeout.toNanos();
             ByteArrayOutputStream binary = new ByteArrayOutputStream();
             while (true) {
@@ -114,7 +114,7 @@ final class WebSocketTestServer implements AutoCloseable {
         }
 
         /** Reads binary messages until {@code length} bytes have arrived (text messages are skipped); returns them. */
-        byte[] awaitBinary(int length, Duration timeout) throws InterruptedException {
+        public byte[] awaitBinary(int length, Duration timeout) throws InterruptedException {
             long deadline = System.nanoTime() + timeout.toNanos();
             ByteArrayOutputStream binary = new ByteArrayOutputStream();
             while (binary.size() < length) {
@@ -126,13 +126,13 @@ final class WebSocketTestServer implements AutoCloseable {
             return binary.toByteArray();
         }
 
-        void send(String text) throws IOException {
+        public void send(String text) throws IOException {
             synchronized (this) {
                 session.getBasicRemote().sendText(text);
             }
         }
 
-        void close(int code, String reason) throws IOException {
+        public void close(int code, String reason) throws IOException {
             synchronized (this) {
                 session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(code), reason));
             }
@@ -156,7 +156,7 @@ final class WebSocketTestServer implements AutoCloseable {
      * Starts on a free loopback port with one endpoint at {@code path}; {@code gate} returns null to
      * accept a handshake or a refusal.
      */
-    WebSocketTestServer(String path, Function<Handshake, Refusal> gate) throws IOException, LifecycleException {
+    public WebSocketTestServer(String path, Function<Handshake, Refusal> gate) throws IOException, LifecycleException {
         tomcat = new Tomcat();
         tomcat.setBaseDir(Files.createTempDirectory("ws-test-server").toString());
         connector = new Connector();
@@ -202,12 +202,12 @@ final class WebSocketTestServer implements AutoCloseable {
         }
     }
 
-    URI uri() {
+    public URI uri() {
         return URI.create("ws://127.0.0.1:" + connector.getLocalPort());
     }
 
     /** The next accepted connection, or an AssertionError after {@code timeout}. */
-    Connection awaitConnection(Duration timeout) throws InterruptedException {
+    public Connection awaitConnection(Duration timeout) throws InterruptedException {
         Connection connection = connections.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
         if (connection == null) {
             throw new AssertionError("no connection within " + timeout);
@@ -216,7 +216,7 @@ final class WebSocketTestServer implements AutoCloseable {
     }
 
     /** A connection accepted within {@code timeout}, or null. */
-    Connection pollConnection(Duration timeout) throws InterruptedException {
+    public Connection pollConnection(Duration timeout) throws InterruptedException {
         return connections.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 

@@ -1,0 +1,33 @@
+package io.parley.runtime.call;
+
+import io.parley.runtime.conversation.ConversationEngine;
+import io.parley.runtime.conversation.ConversationMessage;
+import io.parley.runtime.llm.LanguageModel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** What every model of a call is given, whether it writes (a language model) or speaks (a speech-to-speech model). */
+final class ModelInputs {
+
+    /** The tools a call offers: {@code end_call} (the engine handles it; platform tools come with the personas work). */
+    static final List<LanguageModel.Tool> TOOLS = List.of(new LanguageModel.Tool(ConversationEngine.END_CALL_TOOL,
+            "End the call politely when the conversation is over", "{\"type\":\"object\",\"properties\":{\"reason\":{\"type\":\"string\"}}}"));
+
+    private ModelInputs() {}
+
+    /** The engine's history as provider-neutral chat messages: tool calls and results keep their ids. */
+    static List<LanguageModel.Message> messages(List<ConversationMessage> history) {
+        List<LanguageModel.Message> messages = new ArrayList<>(history.size());
+        for (ConversationMessage m : history) {
+            if (m.role() == ConversationMessage.Role.ASSISTANT && m.toolCallId() != null) {
+                messages.add(LanguageModel.Message.toolCall(m.toolCallId(), m.toolName(), m.toolArguments()));
+            } else if (m.role() == ConversationMessage.Role.TOOL) {
+                messages.add(LanguageModel.Message.toolResult(m.toolCallId(), m.toolName(), m.content()));
+            } else {
+                messages.add(new LanguageModel.Message(m.role().name().toLowerCase(Locale.ROOT), m.content()));
+            }
+        }
+        return messages;
+    }
+}
