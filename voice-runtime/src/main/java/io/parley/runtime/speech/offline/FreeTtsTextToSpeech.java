@@ -6,7 +6,6 @@ import com.sun.speech.freetts.en.us.cmu_us_kal.KevinVoiceDirectory;
 import io.parley.runtime.media.Mulaw;
 import io.parley.runtime.media.Resampler;
 import io.parley.runtime.speech.TextToSpeech;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.util.Locale;
 import java.util.Map;
@@ -15,7 +14,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -158,7 +156,7 @@ public final class FreeTtsTextToSpeech implements TextToSpeech, AutoCloseable {
             });
             return job;
         }
-        job.cacheKey = key;
+        job.cacheUnder(key);
         try {
             job.future = executor.submit(() -> run(job));
         } catch (RejectedExecutionException e) {
@@ -358,8 +356,8 @@ public final class FreeTtsTextToSpeech implements TextToSpeech, AutoCloseable {
             if (job.isCancelled()) {
                 return;
             }
-            if (job.sinkError != null) {
-                job.finishFailed(job.sinkError);
+            if (job.sinkError() != null) {
+                job.finishFailed(job.sinkError());
             } else if (!spoken || !speakable.completed || speakable.engineCancelled) {
                 job.finishFailed(new IllegalStateException("FreeTTS could not speak: " + abbreviate(job.text)));
             } else {
@@ -384,45 +382,17 @@ public final class FreeTtsTextToSpeech implements TextToSpeech, AutoCloseable {
         return text.length() <= 60 ? text : text.substring(0, 57) + "...";
     }
 
-    /**
-     * One synthesis: what the caller holds ({@link Synthesis}) and what the voice's player writes to. Every
-     * sink call happens under {@link #lock} after checking {@link #cancelled}, and {@link #cancel()} sets it
-     * under the same lock, so once {@code cancel()} returns no callback can follow. (A sink that blocks on
-     * a lock held by whoever calls {@code cancel()} would therefore deadlock; sinks must not.)
-     */
-    private final class Job implements Synthesis, FreeTtsTextToSpeechPlayer.Target {
+    /** One synthesis, with the rendering it asks for and the resampler the player's audio goes through. */
+    private final class Job extends SynthesisJob<CacheKey> implements FreeTtsTextToSpeechPlayer.Target {
         final String text;
         final Rendering rendering;
-        private final AudioSink sink;
-        private final Object lock = new Object();
-        private volatile boolean cancelled;
-        private boolean finished; // guarded by lock
-        volatile Future<?> future;
-        CacheKey cacheKey; // set before submission; the worker owns it after
-        Exception sinkError; // the sink threw, or the audio was unusable; written and read by the worker only
-        private ByteArrayOutputStream cacheCopy;
         private Resampler resampler;
         private short[] resampled = new short[0];
 
         Job(String text, Rendering rendering, AudioSink sink) {
+            super(sink, cache);
             this.text = text;
             this.rendering = rendering;
-            this.sink = sink;
-        }
-
-        @Override
-        public void cancel() {
-            synchronized (lock) {
-                cancelled = true;
-            }
-            Future<?> queued = future;
-            if (queued != null) {
-                queued.cancel(false); // if it has not started, it never will; if it has, the player stops it
-            }
-        }
-
-        boolean isCancelled() {
-            return cancelled;
         }
 
         /**
@@ -432,7 +402,7 @@ public final class FreeTtsTextToSpeech implements TextToSpeech, AutoCloseable {
          */
         @Override
         public boolean pcm(short[] samples, int count, int sampleRate) {
-            if (cancelled || sinkError != null) {
+            if (stopped()) {
                 return false;
             }
             short[] telephone = samples;
@@ -445,7 +415,7 @@ public final class FreeTtsTextToSpeech implements TextToSpeech, AutoCloseable {
                         default -> null;
                     };
                     if (resampler == null) {
-                        sinkError = new IllegalStateException("FreeTTS produced " + sampleRate + " Hz audio; cannot convert it to 8 kHz");
+                        stopWith(new IllegalStateException("FreeTTS produced " + sampleRate + " Hz audio; cannot convert it to 8 kHz"));
                         return false;
                     }
                 }
@@ -461,53 +431,6 @@ public final class FreeTtsTextToSpeech implements TextToSpeech, AutoCloseable {
             byte[] ulaw = new byte[length];
             Mulaw.encode(telephone, 0, length, ulaw, 0);
             return deliverAndKeep(ulaw);
-        }
-
-        private boolean deliverAndKeep(byte[] ulaw) {
-            if (cacheKey != null) {
-                if (cacheCopy == null) {
-                    cacheCopy = new ByteArrayOutputStream(8192);
-                }
-                cacheCopy.write(ulaw, 0, ulaw.length);
-            }
-            return deliver(ulaw);
-        }
-
-        boolean deliver(byte[] ulaw) {
-            synchronized (lock) {
-                if (cancelled || finished) {
-                    return false;
-                }
-                try {
-                    sink.audio(ulaw);
-                    return true;
-                } catch (RuntimeException e) {
-                    sinkError = e;
-                    return false;
-                }
-            }
-        }
-
-        void finishDone() {
-            if (cacheKey != null && !cancelled) {
-                // complete audio: cache it before done(), so a caller that repeats the text right away hits
-                cache.put(cacheKey, cacheCopy == null ? new byte[0] : cacheCopy.toByteArray());
-            }
-            synchronized (lock) {
-                if (!cancelled && !finished) {
-                    finished = true;
-                    sink.done();
-                }
-            }
-        }
-
-        void finishFailed(Exception error) {
-            synchronized (lock) {
-                if (!cancelled && !finished) {
-                    finished = true;
-                    sink.failed(error);
-                }
-            }
         }
     }
 

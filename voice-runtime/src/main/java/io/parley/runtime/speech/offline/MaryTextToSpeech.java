@@ -3,7 +3,6 @@ package io.parley.runtime.speech.offline;
 import io.parley.runtime.media.Mulaw;
 import io.parley.runtime.media.Resampler;
 import io.parley.runtime.speech.TextToSpeech;
-import java.io.ByteArrayOutputStream;
 import java.text.BreakIterator;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,7 +15,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -336,7 +334,7 @@ public final class MaryTextToSpeech implements TextToSpeech, AutoCloseable {
             return; // closing
         }
         String voice = resolveVoice(job.voiceId, loaded);
-        job.cacheKey = cacheable(job.text) ? new CacheKey(voice, job.text) : null;
+        job.cacheUnder(cacheable(job.text) ? new CacheKey(voice, job.text) : null);
         job.worker = Thread.currentThread();
         job.lastProgressNanos = System.nanoTime();
         running.add(job);
@@ -349,8 +347,8 @@ public final class MaryTextToSpeech implements TextToSpeech, AutoCloseable {
             if (job.isCancelled()) {
                 return;
             }
-            if (job.sinkError != null) {
-                job.finishFailed(job.sinkError);
+            if (job.sinkError() != null) {
+                job.finishFailed(job.sinkError());
             } else {
                 job.finishDone();
             }
@@ -381,7 +379,7 @@ public final class MaryTextToSpeech implements TextToSpeech, AutoCloseable {
             job.useRate(rate);
             boolean bigEndian = format.isBigEndian();
             byte[] bytes = new byte[rate * READ_MILLIS / 1000 * 2];
-            while (!job.isCancelled() && job.sinkError == null) {
+            while (!job.stopped()) {
                 int read = audio.read(bytes, 0, bytes.length);
                 if (read < 0) {
                     return true;
@@ -423,49 +421,21 @@ public final class MaryTextToSpeech implements TextToSpeech, AutoCloseable {
         return text.length() <= 60 ? text : text.substring(0, 57) + "...";
     }
 
-    /**
-     * One synthesis: what the caller holds and what the worker writes to. Every sink call happens under
-     * {@link #lock} after checking {@link #cancelled}, and {@link #cancel()} sets it under the same lock,
-     * so once {@code cancel()} returns no callback can follow (a sink must therefore not block on a lock
-     * its canceller holds).
-     */
-    private final class Job implements Synthesis {
+    /** One synthesis, with what the worker needs to speak it sentence by sentence and the watchdog to watch it. */
+    private final class Job extends SynthesisJob<CacheKey> {
         final String text;
         final String voiceId;
-        private final AudioSink sink;
-        private final Object lock = new Object();
-        private volatile boolean cancelled;
-        private boolean finished; // guarded by lock
-        volatile Future<?> future;
         volatile Thread worker;
         volatile long lastProgressNanos;
         volatile boolean stalled;
-        CacheKey cacheKey; // the worker's
-        Exception sinkError; // the worker's
-        private ByteArrayOutputStream cacheCopy;
         private Resampler resampler;
         private short[] samples = new short[0];
         private short[] telephone = new short[0];
 
         Job(String text, String voiceId, AudioSink sink) {
+            super(sink, cache);
             this.text = text;
             this.voiceId = voiceId;
-            this.sink = sink;
-        }
-
-        @Override
-        public void cancel() {
-            synchronized (lock) {
-                cancelled = true;
-            }
-            Future<?> queued = future;
-            if (queued != null) {
-                queued.cancel(false); // if it has not started, it never will; if it has, the worker sees the flag
-            }
-        }
-
-        boolean isCancelled() {
-            return cancelled;
         }
 
         /** One resampler for the whole text, so the filter runs on across sentences. */
@@ -501,49 +471,7 @@ public final class MaryTextToSpeech implements TextToSpeech, AutoCloseable {
             }
             byte[] ulaw = new byte[produced];
             Mulaw.encode(telephone, 0, produced, ulaw, 0);
-            if (cacheKey != null) {
-                if (cacheCopy == null) {
-                    cacheCopy = new ByteArrayOutputStream(8192);
-                }
-                cacheCopy.write(ulaw, 0, ulaw.length);
-            }
-            return deliver(ulaw);
-        }
-
-        boolean deliver(byte[] ulaw) {
-            synchronized (lock) {
-                if (cancelled || finished) {
-                    return false;
-                }
-                try {
-                    sink.audio(ulaw);
-                    return true;
-                } catch (RuntimeException e) {
-                    sinkError = e;
-                    return false;
-                }
-            }
-        }
-
-        void finishDone() {
-            if (cacheKey != null && !cancelled) {
-                cache.put(cacheKey, cacheCopy == null ? new byte[0] : cacheCopy.toByteArray());
-            }
-            synchronized (lock) {
-                if (!cancelled && !finished) {
-                    finished = true;
-                    sink.done();
-                }
-            }
-        }
-
-        void finishFailed(Exception error) {
-            synchronized (lock) {
-                if (!cancelled && !finished) {
-                    finished = true;
-                    sink.failed(error);
-                }
-            }
+            return deliverAndKeep(ulaw);
         }
     }
 }
