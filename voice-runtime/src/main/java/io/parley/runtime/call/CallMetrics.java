@@ -11,12 +11,16 @@ public final class CallMetrics {
     final Timer languageModelFirstToken;
     final Timer speechFirstAudio;
     final Timer bargeIn;
+    final Timer speechFinalization;
+    final Timer runtimeAdded;
 
     public CallMetrics(MeterRegistry registry) {
         this.turnLatency = timer(registry, "parley.runtime.turn.latency", "From the caller's turn committed to the first audio of the reply");
         this.languageModelFirstToken = timer(registry, "parley.runtime.llm.first_token", "From a model request to its first token");
         this.speechFirstAudio = timer(registry, "parley.runtime.tts.first_audio", "From a sentence sent to speech to its first audio");
-        this.bargeIn = timer(registry, "parley.runtime.barge_in", "From the caller's voice over the bot to the clear sent");
+        this.bargeIn = timer(registry, "parley.runtime.barge_in", "From the caller's voice over the bot to the bot falling silent (pause or clear sent)");
+        this.speechFinalization = timer(registry, "parley.runtime.stt.finalization", "From the caller's voice stopping to the recogniser's end of utterance");
+        this.runtimeAdded = timer(registry, "parley.runtime.added", "Per turn, the time the runtime itself adds between the caller's end of turn and the first audio played: queueing and processing before the model, the first sentence and the first audio");
     }
 
     private static Timer timer(MeterRegistry registry, String name, String description) {

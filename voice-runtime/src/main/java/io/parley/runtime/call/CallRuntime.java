@@ -262,8 +262,11 @@ final class CallRuntime implements CallHandler {
     }
 
     private void input(ConversationInput input) {
+        long queued = System.nanoTime();
         serial.execute(() -> {
-            if (running) apply(engine.handle(input));
+            if (!running) return;
+            inputQueuedNanos = queued;
+            apply(engine.handle(input));
         });
     }
 
@@ -285,11 +288,13 @@ final class CallRuntime implements CallHandler {
                     if (synthesis != null) synthesis.cancel();
                 }
                 case ConversationCommand.PlayAudio play -> {
+                    out.play(play.audio(), play.markName());
                     if (turnStartedNanos > 0) {
-                        metrics.turnLatency.record(System.nanoTime() - turnStartedNanos, TimeUnit.NANOSECONDS);
+                        long now = System.nanoTime();
+                        metrics.turnLatency.record(now - turnStartedNanos, TimeUnit.NANOSECONDS);
+                        metrics.runtimeAdded.record(runtimeAddedNanos + now - inputQueuedNanos, TimeUnit.NANOSECONDS);
                         turnStartedNanos = 0;
                     }
-                    out.play(play.audio(), play.markName());
                 }
                 case ConversationCommand.ClearPlayback clear -> {
                     out.clear();
@@ -390,6 +395,8 @@ final class CallRuntime implements CallHandler {
 
     private void think(ConversationCommand.StartLanguageModel start) {
         turnStartedNanos = System.nanoTime();
+        runtimeAddedNanos = turnStartedNanos - inputQueuedNanos;
+        firstSentencePending = true;
         if (brain != null) {
             for (ConversationInput input : brain.respond(start, clock.instant())) {
                 input(input);
@@ -435,6 +442,10 @@ final class CallRuntime implements CallHandler {
         String utterance = say.utteranceId();
         usage.ttsCharacters += say.text().length();
         long requested = System.nanoTime();
+        if (firstSentencePending && turnStartedNanos > 0) {
+            firstSentencePending = false;
+            runtimeAddedNanos += requested - inputQueuedNanos;
+        }
         java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean(true);
         syntheses.put(utterance, tts.synthesize(say.text(), voice, new TextToSpeech.AudioSink() {
             @Override public void audio(byte[] ulaw) {
@@ -539,7 +550,17 @@ final class CallRuntime implements CallHandler {
     }
 
     private volatile long voiceStartedNanos;
+    private volatile long voiceStoppedNanos;
+    /** When the input being applied was handed to the call's executor. */
+    private long inputQueuedNanos;
     private long turnStartedNanos;
+    /**
+     * This turn's time spent in the runtime rather than in a provider: the caller's end of turn
+     * waiting to start the model, the sentence that completed waiting to go to speech, and the first
+     * audio waiting to be played.
+     */
+    private long runtimeAddedNanos;
+    private boolean firstSentencePending;
 
     /**
      * What this stream used, for the usage ledger: call seconds, seconds of audio sent to speech-to-text,
@@ -584,11 +605,19 @@ final class CallRuntime implements CallHandler {
     private final class Listening implements SpeechToText.Listener {
         @Override public void voiceActivity(boolean speaking) {
             if (speaking) voiceStartedNanos = System.nanoTime();
+            else voiceStoppedNanos = System.nanoTime();
             input(speaking ? new ConversationInput.VoiceActivityStarted(clock.instant()) : new ConversationInput.VoiceActivityStopped(clock.instant()));
         }
         @Override public void interim(String text) { input(new ConversationInput.InterimTranscript(clock.instant(), text)); }
         @Override public void finalText(String text) { input(new ConversationInput.FinalTranscript(clock.instant(), text)); }
-        @Override public void endOfUtterance() { input(new ConversationInput.EndOfUtteranceDetected(clock.instant())); }
+        @Override public void endOfUtterance() {
+            long stopped = voiceStoppedNanos;
+            if (stopped > 0) {
+                voiceStoppedNanos = 0;
+                metrics.speechFinalization.record(System.nanoTime() - stopped, TimeUnit.NANOSECONDS);
+            }
+            input(new ConversationInput.EndOfUtteranceDetected(clock.instant()));
+        }
         @Override public void failed(Exception error) {
             log.warn("Speech-to-text failed on call {}: {}", token.callId(), error.toString());
         }

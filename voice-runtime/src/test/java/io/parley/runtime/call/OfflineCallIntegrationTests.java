@@ -122,6 +122,8 @@ class OfflineCallIntegrationTests {
         var meters = runtime.getBean(io.micrometer.core.instrument.MeterRegistry.class);
         assertThat(meters.get("parley.runtime.turn.latency").timer().count()).isPositive();
         assertThat(meters.get("parley.runtime.tts.first_audio").timer().count()).isPositive();
+        assertThat(meters.get("parley.runtime.added").timer().count()).as("one per reply").isPositive();
+        assertThat(meters.get("parley.runtime.stt.finalization").timer().count()).as("one per caller turn").isPositive();
         JsonNode conversation = JSON.readTree(redis().opsForHash().get("call:" + callId, "conversation").toString());
         assertThat(conversation.get("history").toString()).contains("a red bicycle");
     }
