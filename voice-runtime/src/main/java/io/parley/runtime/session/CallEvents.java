@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
+import com.github.f4b6a3.uuid.UuidCreator;
 import org.springframework.data.redis.connection.stream.MapRecord;
 import org.springframework.data.redis.connection.stream.RecordId;
 import org.springframework.data.redis.connection.stream.StreamRecords;
@@ -13,6 +14,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * What happens in calls, for platform-api: appended to the Redis Stream {@link #STREAM}, consumed
  * at least once and applied idempotently by the event's {@code id}. Format v1 (voice-runtime/README.md).
+ * Ids are UUIDv7 (time-ordered, monotonic within an instance), so a call's events sort by id in the
+ * order they happened, next to the ids platform-api gives its own events.
  */
 public final class CallEvents {
 
@@ -30,7 +33,7 @@ public final class CallEvents {
 
     /** Appends one event; answers the event's id. {@code data} is any JSON-serialisable value. */
     public UUID publish(UUID tenantId, UUID callId, String type, Instant at, Object data) {
-        UUID id = UUID.randomUUID();
+        UUID id = UuidCreator.getTimeOrderedEpoch();
         Map<String, String> fields = new LinkedHashMap<>();
         fields.put("v", "1");
         fields.put("id", id.toString());

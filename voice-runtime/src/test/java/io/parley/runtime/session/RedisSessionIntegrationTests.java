@@ -147,6 +147,22 @@ class RedisSessionIntegrationTests {
         assertThat(JSON.readTree(mine.getValue().get("data").toString()).get("text").asString()).isEqualTo("Ho ho ho!");
     }
 
+    @Test
+    void eventIdsAreTimeOrderedSoACallsEventsSortInTheOrderTheyHappened() {
+        UUID tenant = UUID.randomUUID();
+        UUID call = UUID.randomUUID();
+        Instant at = Instant.now();
+        UUID first = events.publish(tenant, call, "call.usage", at, Map.of());
+        UUID second = events.publish(tenant, call, "call.ended", at, Map.of("reason", "completed"));
+
+        assertThat(first.version()).isEqualTo(7);
+        assertThat(second.version()).isEqualTo(7);
+        // published in the same millisecond or not, the later event sorts after the earlier one (as platform-api lists them)
+        assertThat(second.toString()).isGreaterThan(first.toString());
+        assertThat(first.getMostSignificantBits() >>> 16).as("the id's timestamp is the publish time")
+                .isBetween(at.toEpochMilli() - 1000, at.toEpochMilli() + 1000);
+    }
+
     private static void awaitGone(String key) {
         long deadline = System.nanoTime() + 2_000_000_000L;
         while (Boolean.TRUE.equals(redis.hasKey(key))) {
