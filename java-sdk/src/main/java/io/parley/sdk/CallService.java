@@ -113,14 +113,25 @@ public final class CallService {
   }
 
   /**
-   * One page of a call's append-only event log (created, status changes, canceled...), oldest first.
+   * One page of a call's append-only event log (created, status changes, canceled, and once the call
+   * runs its turns, tool calls, usage and end), oldest first.
    *
    * @throws NotFoundException when no such call is in your tenant
    */
   public CallEventPage events(UUID callId, ListParams params) {
+    return events(callId, null, params);
+  }
+
+  /**
+   * One page of a call's events of one {@code type} only (null: all), oldest first: {@code call.turn} for
+   * the transcript, {@code call.usage} for what the call used.
+   *
+   * @throws NotFoundException when no such call is in your tenant
+   */
+  public CallEventPage events(UUID callId, String type, ListParams params) {
     Objects.requireNonNull(callId, "callId");
     Objects.requireNonNull(params, "params");
-    return executor.execute("listCallEvents", Safety.REPEATABLE, () -> api.listCallEvents(callId, params.limit(), params.cursor()));
+    return executor.execute("listCallEvents", Safety.REPEATABLE, () -> api.listCallEvents(callId, params.limit(), params.cursor(), type));
   }
 
   /** A call's whole event log, oldest first, fetched page by page as you iterate. */
@@ -130,10 +141,15 @@ public final class CallService {
 
   /** A call's event log from {@code params}' cursor on, oldest first, fetched page by page as you iterate. */
   public PageIterable<CallEvent> allEvents(UUID callId, ListParams params) {
+    return allEvents(callId, null, params);
+  }
+
+  /** A call's events of one {@code type} only (null: all), oldest first, fetched page by page as you iterate. */
+  public PageIterable<CallEvent> allEvents(UUID callId, String type, ListParams params) {
     Objects.requireNonNull(callId, "callId");
     Objects.requireNonNull(params, "params");
     return new PageIterable<>(params.cursor(), cursor -> {
-      CallEventPage page = events(callId, params.withCursor(cursor));
+      CallEventPage page = events(callId, type, params.withCursor(cursor));
       return new PageIterable.Page<>(page.getData(), page.getHasMore(), page.getNextCursor());
     });
   }

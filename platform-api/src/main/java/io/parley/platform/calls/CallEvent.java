@@ -9,8 +9,14 @@ import jakarta.persistence.Table;
 import java.time.Instant;
 import java.util.UUID;
 import org.hibernate.annotations.Immutable;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
 
-/** One entry of a call's append-only log: what happened, when, who did it and why. */
+/**
+ * One entry of a call's append-only log: what happened, when, who did it and why. platform-api writes
+ * its own (created, canceled, ...); the voice runtime's (started, turns, tool calls, usage, ended) are
+ * written by {@link io.parley.platform.calls.runtime.RuntimeEventConsumer}.
+ */
 @Entity
 @Immutable
 @Table(name = "call_events")
@@ -42,6 +48,10 @@ public class CallEvent {
     @Column(name = "occurred_at", nullable = false)
     private Instant occurredAt;
 
+    /** What the voice runtime reported with its events, as JSON text; null for platform-api's own events. */
+    @JdbcTypeCode(SqlTypes.JSON)
+    private String data;
+
     protected CallEvent() {}
 
     CallEvent(TenantId tenant, UUID callId, String type, CallStatus from, CallStatus to, String actor, String reason, Instant at) {
@@ -64,4 +74,5 @@ public class CallEvent {
     public String actor() { return actor; }
     public String reason() { return reason; }
     public Instant occurredAt() { return occurredAt; }
+    public String data() { return data; }
 }

@@ -121,18 +121,20 @@ public class CallService {
         });
     }
 
-    /** The call's events, oldest first; 404 when the caller may not see such a call. */
-    public Page<CallEvent> events(Caller caller, UUID callId, String cursor, int limit) {
+    /** The call's events, oldest first, of {@code type} only when given; 404 when the caller may not see such a call. */
+    public Page<CallEvent> events(Caller caller, UUID callId, String cursor, int limit, String type) {
         UUID after = Cursor.decode(cursor);
         TenantId tenant = caller.tenant();
         return transactions.read(tenant, () -> {
             reachable(caller, callId).orElseThrow(() -> ApiProblemException.notFound("call"));
             var query = entities.createQuery("select e from CallEvent e where e.tenantId = :tenant and e.callId = :call"
-                            + (after == null ? "" : " and e.id > :after") + " order by e.id asc", CallEvent.class)
+                            + (after == null ? "" : " and e.id > :after")
+                            + (type == null ? "" : " and e.type = :type") + " order by e.id asc", CallEvent.class)
                     .setParameter("tenant", tenant.value())
                     .setParameter("call", callId)
                     .setMaxResults(limit + 1);
             if (after != null) query.setParameter("after", after);
+            if (type != null) query.setParameter("type", type);
             return Page.of(query.getResultList(), limit, CallEvent::id);
         });
     }

@@ -16,6 +16,7 @@ import org.springframework.util.unit.DataSize;
  * @param demo          the demo tenant made at start-up
  * @param api           limits of the public API
  * @param auth          JWT settings for the admin UI, and the key of call credentials
+ * @param callEvents    how the voice runtime's events are consumed from Redis
  */
 @ConfigurationProperties("parley")
 public record ParleyProperties(
@@ -26,7 +27,8 @@ public record ParleyProperties(
         Embedded embedded,
         Demo demo,
         Api api,
-        Auth auth) {
+        Auth auth,
+        CallEvents callEvents) {
 
     public record Database(String url, String appRole, String appPassword) {}
 
@@ -42,6 +44,23 @@ public record ParleyProperties(
 
     /** Requests per tenant: a bucket of {@code burst} refilled at {@code requestsPerSecond}. */
     public record RateLimit(boolean enabled, int requestsPerSecond, int burst) {}
+
+    /**
+     * The consumer of the voice runtime's event stream: every platform-api instance is one consumer
+     * of {@code group}; an event is applied once by its id however often it is delivered.
+     *
+     * @param enabled          whether this instance consumes at all
+     * @param stream           the stream the runtime appends to
+     * @param deadLetterStream where events that cannot be applied go, with the reason
+     * @param group            the consumer group all platform-api instances share
+     * @param consumer         this instance's name in the group (blank: the host name, else a random one)
+     * @param batchSize        events read per round trip
+     * @param block            how long one read waits for new events
+     * @param claimIdle        how long an event may sit unacknowledged with another consumer before this one takes it over
+     * @param maxDeliveries    deliveries after which an event that keeps failing is dead-lettered
+     */
+    public record CallEvents(boolean enabled, String stream, String deadLetterStream, String group, String consumer,
+                             int batchSize, Duration block, Duration claimIdle, int maxDeliveries) {}
 
     public record Auth(Jwt jwt, CallCredentials callCredentials) {}
 

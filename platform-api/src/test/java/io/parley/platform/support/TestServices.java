@@ -26,6 +26,9 @@ public final class TestServices {
     /** The key call credentials are signed with in tests (so a test can also make expired ones). */
     public static final String CALL_CREDENTIAL_SECRET = "test-call-credential-key-0123456789abcdef";
 
+    /** The stream the application under test consumes the voice runtime's events from. */
+    public static final String CALL_EVENTS_STREAM = "parley:call-events:test:" + UUID.randomUUID();
+
     private static String ownerUrl;
     private static String redisUrl;
 
@@ -44,6 +47,9 @@ public final class TestServices {
         System.setProperty("parley.auth.call-credentials.secret", CALL_CREDENTIAL_SECRET);
         // tests fire requests faster than any client should; RateLimitIntegrationTests tests the limiter itself
         System.setProperty("parley.api.rate-limit.burst", "10000");
+        // this JVM's application consumes a stream of its own, not the one a developer's runtime writes to
+        System.setProperty("parley.call-events.stream", CALL_EVENTS_STREAM);
+        System.setProperty("parley.call-events.dead-letter-stream", CALL_EVENTS_STREAM + ":dead");
     }
 
     /** The owner's (superuser's) JDBC URL of the test database, credentials included. */

@@ -16,20 +16,27 @@ import io.parley.platform.idempotency.Idempotency;
 import io.parley.platform.tenancy.Caller;
 import io.parley.platform.tenancy.web.Callers;
 import io.parley.platform.web.Page;
+import java.util.Map;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
 
 @RestController
 class CallsController implements CallsApi {
 
+    private static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() {};
+
     private final CallService calls;
     private final Idempotency idempotency;
+    private final JsonMapper json;
 
-    CallsController(CallService calls, Idempotency idempotency) {
+    CallsController(CallService calls, Idempotency idempotency, JsonMapper json) {
         this.calls = calls;
         this.idempotency = idempotency;
+        this.json = json;
     }
 
     @Override
@@ -66,10 +73,10 @@ class CallsController implements CallsApi {
     }
 
     @Override
-    public ResponseEntity<CallEventPage> listCallEvents(UUID callId, Integer limit, String cursor) {
-        Page<CallEvent> page = calls.events(Callers.current(), callId, cursor, limit);
+    public ResponseEntity<CallEventPage> listCallEvents(UUID callId, Integer limit, String cursor, String type) {
+        Page<CallEvent> page = calls.events(Callers.current(), callId, cursor, limit, type);
         return ResponseEntity.ok(new CallEventPage()
-                .data(page.map(CallsController::toApi).items())
+                .data(page.map(this::toApi).items())
                 .hasMore(page.hasMore())
                 .nextCursor(page.nextCursor()));
     }
@@ -97,7 +104,7 @@ class CallsController implements CallsApi {
                 .canceledAt(utc(call.canceledAt()));
     }
 
-    static io.parley.platform.api.model.CallEvent toApi(CallEvent event) {
+    io.parley.platform.api.model.CallEvent toApi(CallEvent event) {
         return new io.parley.platform.api.model.CallEvent()
                 .id(event.id())
                 .callId(event.callId())
@@ -106,7 +113,8 @@ class CallsController implements CallsApi {
                 .toStatus(status(event.toStatus()))
                 .actor(event.actor())
                 .reason(event.reason())
-                .occurredAt(utc(event.occurredAt()));
+                .occurredAt(utc(event.occurredAt()))
+                .data(event.data() == null ? null : json.readValue(event.data(), OBJECT));
     }
 
     private static io.parley.platform.api.model.CallStatus status(CallStatus status) {
