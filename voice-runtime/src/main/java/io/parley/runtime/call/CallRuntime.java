@@ -75,9 +75,6 @@ final class CallRuntime implements CallHandler {
     private final CallMetrics metrics;
     private final Usage usage = new Usage();
 
-    private final Resampler upsampler = Resampler.upsample8kTo16k();
-    private final short[] pcm8k = new short[160];
-    private short[] pcm16k = new short[upsampler.maxOutput(160)];
 
     private CallToken token;
     private Outbound out;
@@ -140,14 +137,8 @@ final class CallRuntime implements CallHandler {
         }
         SpeechToText.Stream ears = listening;
         if (ears == null) return;
-        for (int offset = 0; offset < ulaw.length; offset += pcm8k.length) {
-            int n = Math.min(pcm8k.length, ulaw.length - offset);
-            Mulaw.decode(ulaw, offset, n, pcm8k, 0);
-            if (pcm16k.length < upsampler.maxOutput(n)) pcm16k = new short[upsampler.maxOutput(n)];
-            int samples = upsampler.process(pcm8k, 0, n, pcm16k, 0);
-            ears.audio(pcm16k, 0, samples);
-            usage.sttSamples.add(samples);
-        }
+        ears.audio(ulaw, 0, ulaw.length); // as it came: a recogniser that needs other audio converts it itself
+        usage.sttSamples.add(ulaw.length);
     }
 
     @Override
@@ -572,7 +563,7 @@ final class CallRuntime implements CallHandler {
         usage.published = true;
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("callSeconds", (System.nanoTime() - usage.startedNanos) / 1e9);
-        data.put("stt", Map.of("provider", usage.stt, "seconds", usage.sttSamples.sum() / 16_000.0));
+        data.put("stt", Map.of("provider", usage.stt, "seconds", usage.sttSamples.sum() / 8_000.0));
         data.put("llm", Map.of("provider", usage.llm, "inputTokens", usage.inputTokens, "outputTokens", usage.outputTokens));
         data.put("tts", Map.of("provider", usage.tts, "characters", usage.ttsCharacters));
         if (spoken != null) spoken.putUsage(data); // the one model's tokens and audio, in place of the three

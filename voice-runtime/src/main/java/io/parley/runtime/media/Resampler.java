@@ -58,7 +58,7 @@ public final class Resampler {
         reset();
     }
 
-    /** 8 kHz to 16 kHz (caller audio, decoded from μ-law, to speech-to-text). */
+    /** 8 kHz to 16 kHz (caller audio, decoded from μ-law, for the offline recogniser). */
     public static Resampler upsample8kTo16k() {
         return new Resampler(UP_8K_TO_16K);
     }

@@ -28,8 +28,12 @@ public interface SpeechToText {
     /** One call's audio going in. */
     interface Stream extends AutoCloseable {
 
-        /** 16 kHz mono 16-bit PCM, in order, in any chunk size. */
-        void audio(short[] pcm16k, int offset, int length);
+        /**
+         * The caller's audio as the phone network carries it, 8 kHz G.711 μ-law (one byte a sample), in
+         * order, in any chunk size. A provider that needs another format converts it itself, so one that
+         * takes μ-law (Deepgram) costs the call nothing.
+         */
+        void audio(byte[] ulaw, int offset, int length);
 
         /** What the caller is likely to say next (a new dialog step); providers that cannot use it ignore it. */
         default void expect(List<String> phrases) {}

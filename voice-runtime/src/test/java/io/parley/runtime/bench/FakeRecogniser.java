@@ -55,10 +55,10 @@ final class FakeRecogniser implements SpeechToText {
         }
 
         @Override
-        public void audio(short[] pcm16k, int offset, int length) {
+        public void audio(byte[] ulaw, int offset, int length) {
             long now = System.nanoTime();
             long sum = 0;
-            for (int i = offset; i < offset + length; i++) sum += Math.abs(pcm16k[i]);
+            for (int i = offset; i < offset + length; i++) sum += Math.abs(io.parley.runtime.media.Mulaw.decode(ulaw[i]));
             boolean speech = length > 0 && sum / length > SPEECH_LEVEL;
             synchronized (this) {
                 if (closed || call == null) return;

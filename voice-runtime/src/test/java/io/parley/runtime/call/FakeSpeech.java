@@ -32,7 +32,7 @@ final class FakeSpeech {
                 expectations.add(settings.expectedPhrases());
             }
 
-            @Override public void audio(short[] pcm16k, int offset, int length) { samples.addAndGet(length); }
+            @Override public void audio(byte[] ulaw, int offset, int length) { samples.addAndGet(length); }
             @Override public void expect(List<String> phrases) { expectations.add(phrases); }
             @Override public void close() { closed.set(true); }
 

@@ -19,8 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Deepgram live transcription ({@code deepgram}): one WebSocket to {@code /v1/listen} per stream.
  *
- * <p>Audio is sent as it arrives from the port, 16 kHz 16-bit little-endian PCM ({@code
- * encoding=linear16&sample_rate=16000}), in binary frames of up to 100 ms. The thread that hands
+ * <p>Audio is sent as it arrives from the phone, 8 kHz μ-law ({@code encoding=mulaw&sample_rate=8000}),
+ * untouched, in binary frames of up to 100 ms. The thread that hands
  * audio over only copies it into a bounded queue (the oldest is dropped when it is full, and
  * counted); a virtual thread per stream connects, sends the audio, a {@code KeepAlive} after
  * {@link DeepgramConfig#keepAliveInterval()} without any, and {@code CloseStream} on close.
@@ -85,7 +85,7 @@ public final class DeepgramSpeechToText implements SpeechToText, AutoCloseable {
     /** {@code {baseUrl}/v1/listen?...} for one stream. */
     URI listenUri(StreamSettings settings) {
         Map<String, String> query = new LinkedHashMap<>();
-        query.put("encoding", "linear16");
+        query.put("encoding", "mulaw");
         query.put("sample_rate", Integer.toString(DeepgramStream.SAMPLE_RATE));
         query.put("channels", "1");
         query.put("interim_results", "true");

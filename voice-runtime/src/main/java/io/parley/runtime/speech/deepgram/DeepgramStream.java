@@ -7,7 +7,6 @@ import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
@@ -34,7 +33,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class DeepgramStream implements SpeechToText.Stream, WebSocket.Listener {
 
-    static final int SAMPLE_RATE = 16_000;
+    static final int SAMPLE_RATE = 8_000;
     /** Audio per binary frame at most: Deepgram suggests 20 to 100 ms. */
     private static final int MAX_FRAME_SAMPLES = SAMPLE_RATE / 10;
     /** How long close waits for Deepgram to finish and close its side after {@code CloseStream}. */
@@ -50,7 +49,7 @@ final class DeepgramStream implements SpeechToText.Stream, WebSocket.Listener {
     private final URI uri;
     private final String apiKey;
     private final SpeechToText.Listener listener;
-    private final PcmQueue queue;
+    private final AudioQueue queue;
     private final Thread sender;
     private final ReentrantLock delivering = new ReentrantLock();
     private final AtomicBoolean closing = new AtomicBoolean();
@@ -77,7 +76,7 @@ final class DeepgramStream implements SpeechToText.Stream, WebSocket.Listener {
         this.uri = uri;
         this.apiKey = apiKey;
         this.listener = listener;
-        this.queue = new PcmQueue((int) Math.min(Integer.MAX_VALUE, config.maxQueued().toMillis() * (SAMPLE_RATE / 1000)));
+        this.queue = new AudioQueue((int) Math.min(Integer.MAX_VALUE, config.maxQueued().toMillis() * (SAMPLE_RATE / 1000)));
         this.sender = Thread.ofVirtual().name(name).unstarted(this::run);
     }
 
@@ -86,13 +85,13 @@ final class DeepgramStream implements SpeechToText.Stream, WebSocket.Listener {
     }
 
     @Override
-    public void audio(short[] pcm16k, int offset, int length) {
-        Objects.checkFromIndexSize(offset, length, pcm16k.length);
+    public void audio(byte[] ulaw, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, ulaw.length);
         if (closed) {
             return;
         }
         long before = queue.dropped();
-        if (queue.offer(pcm16k, offset, length) > 0 && before == 0) {
+        if (queue.offer(ulaw, offset, length) > 0 && before == 0) {
             log.warn("Deepgram stream {} is behind: dropping the oldest queued audio", sender.getName());
         }
     }
@@ -148,12 +147,12 @@ final class DeepgramStream implements SpeechToText.Stream, WebSocket.Listener {
                     }
                     wait = Math.min(wait, since + idleNanos - now);
                 }
-                short[] chunk = queue.poll(Math.max(0, wait), MAX_FRAME_SAMPLES);
+                byte[] chunk = queue.poll(Math.max(0, wait), MAX_FRAME_SAMPLES);
                 if (closed) {
                     break;
                 }
                 if (chunk != null) {
-                    send(ws.sendBinary(littleEndian(chunk), true));
+                    send(ws.sendBinary(ByteBuffer.wrap(chunk), true));
                     lastSent = System.nanoTime();
                     unansweredSince.compareAndSet(0, lastSent);
                 } else if (System.nanoTime() - lastSent >= keepAliveNanos) {
@@ -226,12 +225,6 @@ final class DeepgramStream implements SpeechToText.Stream, WebSocket.Listener {
         } finally {
             socketClosed.complete(null);
         }
-    }
-
-    private static ByteBuffer littleEndian(short[] pcm) {
-        ByteBuffer bytes = ByteBuffer.allocate(pcm.length * 2).order(ByteOrder.LITTLE_ENDIAN);
-        bytes.asShortBuffer().put(pcm);
-        return bytes;
     }
 
     private DeepgramException handshakeFailure(Throwable error) {

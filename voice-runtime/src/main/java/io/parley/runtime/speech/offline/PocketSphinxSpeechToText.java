@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * with a JSGF grammar per dialog step built from {@link StreamSettings#expectedPhrases()} (see
  * {@link JsgfGrammar}). No key, no network: a whole call works on the machine alone.
  *
- * <p>Audio must be 16 kHz (the model knows no other rate): telephone audio is upsampled by the
- * caller. A noise floor of {@link PocketSphinxProperties#noiseFloorDbfs()} is added to it. Each
+ * <p>The model knows only 16 kHz: each stream decodes the phone's 8 kHz μ-law and upsamples it
+ * as it arrives. A noise floor of {@link PocketSphinxProperties#noiseFloorDbfs()} is added to it. Each
  * stream decodes on a virtual thread of its own, never on the thread that hands it audio; loaded
  * decoders are pooled between calls. Language: English ({@code en-*}, or none); other languages fail
  * the stream.

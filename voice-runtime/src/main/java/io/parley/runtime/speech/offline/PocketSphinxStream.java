@@ -1,5 +1,7 @@
 package io.parley.runtime.speech.offline;
 
+import io.parley.runtime.media.Mulaw;
+import io.parley.runtime.media.Resampler;
 import io.parley.runtime.speech.SpeechToText;
 import java.util.List;
 import java.util.Locale;
@@ -27,6 +29,9 @@ final class PocketSphinxStream implements SpeechToText.Stream {
     private final SpeechToText.Listener listener;
     private final String language;
     private final AudioQueue queue;
+    private final Resampler upsampler = Resampler.upsample8kTo16k();
+    private final short[] pcm8k = new short[160];
+    private final short[] pcm16k = new short[upsampler.maxOutput(pcm8k.length)];
     private final AtomicReference<List<String>> pendingPhrases = new AtomicReference<>();
     private final ReentrantLock delivering = new ReentrantLock();
     private final AtomicBoolean closing = new AtomicBoolean();
@@ -52,15 +57,21 @@ final class PocketSphinxStream implements SpeechToText.Stream {
         worker.start();
     }
 
+    /** Decodes the phone's μ-law and upsamples it to the 16 kHz pocketsphinx's acoustic model wants. */
     @Override
-    public void audio(short[] pcm16k, int offset, int length) {
-        Objects.checkFromIndexSize(offset, length, pcm16k.length);
+    public synchronized void audio(byte[] ulaw, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, ulaw.length);
         if (closed) {
             return;
         }
-        int dropped = queue.offer(pcm16k, offset, length);
-        if (dropped > 0) {
-            recogniser.dropped(dropped);
+        for (int at = offset; at < offset + length; at += pcm8k.length) {
+            int n = Math.min(pcm8k.length, offset + length - at);
+            Mulaw.decode(ulaw, at, n, pcm8k, 0);
+            int samples = upsampler.process(pcm8k, 0, n, pcm16k, 0);
+            int dropped = queue.offer(pcm16k, 0, samples);
+            if (dropped > 0) {
+                recogniser.dropped(dropped);
+            }
         }
     }
 

@@ -11,8 +11,6 @@ import io.parley.runtime.speech.WebSocketTestServer.Handshake;
 import io.parley.runtime.speech.WebSocketTestServer.Refusal;
 import io.parley.runtime.speech.WebSocketTestServer.Text;
 import jakarta.websocket.CloseReason;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -81,19 +79,19 @@ class DeepgramSpeechToTextTests {
 
         assertThat(dg.handshake.path()).isEqualTo("/v1/listen");
         assertThat(dg.handshake.header("Authorization")).isEqualTo("Token " + KEY);
-        Map<String, String> expected = Map.ofEntries(Map.entry("encoding", "linear16"), Map.entry("sample_rate", "16000"),
+        Map<String, String> expected = Map.ofEntries(Map.entry("encoding", "mulaw"), Map.entry("sample_rate", "8000"),
                 Map.entry("channels", "1"), Map.entry("interim_results", "true"), Map.entry("endpointing", "300"),
                 Map.entry("utterance_end_ms", "1000"), Map.entry("vad_events", "true"), Map.entry("smart_format", "true"),
                 Map.entry("language", "en-US"), Map.entry("model", "nova-2"));
         expected.forEach((name, value) -> assertThat(dg.handshake.param(name)).as(name).isEqualTo(value));
         assertThat(dg.handshake.query().get("keywords")).containsExactly("what's", "balance", "transfer", "money");
 
-        short[] tone = sine(16_000, 440, 0.25, 1.0);
-        for (int at = 0; at < tone.length; at += 320) { // 20 ms chunks, as the call runtime hands them over
-            stream.audio(tone, at, 320);
+        byte[] tone = ulaw(sine(8_000, 440, 0.25, 1.0));
+        for (int at = 0; at < tone.length; at += 160) { // 20 ms frames, as they come from the phone
+            stream.audio(tone, at, 160);
         }
-        byte[] received = dg.awaitBinary(tone.length * 2, WAIT);
-        assertThat(received).isEqualTo(littleEndian(tone));
+        byte[] received = dg.awaitBinary(tone.length, WAIT);
+        assertThat(received).as("the phone's μ-law, untouched").isEqualTo(tone);
 
         dg.send(speechStarted(0.42));
         dg.send(results("what's", false, false, 0.0, 0.9));
@@ -155,8 +153,8 @@ class DeepgramSpeechToTextTests {
         Events events = new Events();
         SpeechToText.Stream stream = open(deepgram, List.of(), null, events);
         Connection dg = server.awaitConnection(WAIT);
-        stream.audio(new short[3200], 0, 3200);
-        dg.awaitBinary(6400, WAIT);
+        stream.audio(new byte[1600], 0, 1600);
+        dg.awaitBinary(1600, WAIT);
         dg.send(speechStarted(0.1));
         dg.send(results("hello", false, false, 0.0, 0.5));
         dg.close(1011, "NET-0001 Deepgram did not receive audio data or a text message within the timeout window.");
@@ -166,7 +164,7 @@ class DeepgramSpeechToTextTests {
         DeepgramException failure = (DeepgramException) events.failure;
         assertThat(failure.closeCode()).isEqualTo(1011);
         assertThat(failure.errorCode()).isEqualTo("NET-0001");
-        stream.audio(new short[320], 0, 320); // ignored: the stream is closed
+        stream.audio(new byte[160], 0, 160); // ignored: the stream is closed
         Thread.sleep(200);
         assertThat(events.all()).hasSize(3);
     }
@@ -197,7 +195,7 @@ class DeepgramSpeechToTextTests {
             // while audio flows every 50 ms no KeepAlive is needed
             List<Frame> during = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
-                stream.audio(new short[800], 0, 800);
+                stream.audio(new byte[400], 0, 400);
                 Thread.sleep(50);
                 dg.received.drainTo(during);
             }
@@ -213,8 +211,8 @@ class DeepgramSpeechToTextTests {
         Events events = new Events();
         SpeechToText.Stream stream = open(deepgram, List.of(), null, events);
         Connection dg = server.awaitConnection(WAIT);
-        stream.audio(new short[1600], 0, 1600);
-        dg.awaitBinary(3200, WAIT);
+        stream.audio(new byte[800], 0, 800);
+        dg.awaitBinary(800, WAIT);
         dg.send(speechStarted(0.2));
         dg.send(results("I want to", false, false, 0.0, 0.6));
         events.await(e -> e.startsWith("interim:"), 1);
@@ -222,7 +220,7 @@ class DeepgramSpeechToTextTests {
         long started = System.nanoTime();
         stream.close();
         assertThat(System.nanoTime() - started).as("close does not wait for the socket").isLessThan(TimeUnit.MILLISECONDS.toNanos(200));
-        stream.audio(new short[1600], 0, 1600); // after close: dropped
+        stream.audio(new byte[800], 0, 800); // after close: dropped
 
         assertThat(dg.awaitText(t -> t.contains("CloseStream"), WAIT)).isEmpty();
         assertThat(JSON.readTree(DeepgramStream.CLOSE_STREAM).path("type").asString()).isEqualTo("CloseStream");
@@ -244,21 +242,21 @@ class DeepgramSpeechToTextTests {
         try (DeepgramSpeechToText small = new DeepgramSpeechToText(config(Duration.ofSeconds(5), Duration.ofSeconds(3), Duration.ofMillis(100)))) {
             Events events = new Events();
             SpeechToText.Stream stream = open(small, List.of(), null, events);
-            short[] chunk = new short[320];
+            byte[] chunk = new byte[160];
             long started = System.nanoTime();
             for (int i = 0; i < 50; i++) { // 1 s, each 20 ms chunk filled with its number
-                Arrays.fill(chunk, (short) i);
+                Arrays.fill(chunk, (byte) i);
                 stream.audio(chunk, 0, chunk.length);
             }
             assertThat(System.nanoTime() - started).as("audio() never waits for the socket").isLessThan(TimeUnit.MILLISECONDS.toNanos(100));
 
             Connection dg = server.awaitConnection(WAIT);
-            short[] sent = fromLittleEndian(dg.awaitBinary(3200, WAIT)); // only the newest 100 ms survive
-            assertThat(sent).hasSize(1600);
+            byte[] sent = dg.awaitBinary(800, WAIT); // only the newest 100 ms survive
+            assertThat(sent).hasSize(800);
             for (int i = 0; i < sent.length; i++) {
-                assertThat(sent[i]).isEqualTo((short) (45 + i / 320));
+                assertThat(sent[i]).isEqualTo((byte) (45 + i / 160));
             }
-            assertThat(((DeepgramStream) stream).droppedSamples()).isEqualTo(16_000 - 1_600);
+            assertThat(((DeepgramStream) stream).droppedSamples()).isEqualTo(8_000 - 800);
             Thread.sleep(100);
             assertThat(dg.received).noneMatch(f -> f instanceof Binary);
         }
@@ -272,7 +270,7 @@ class DeepgramSpeechToTextTests {
             Connection dg = server.awaitConnection(WAIT);
             Thread.sleep(600); // no audio, no answer needed: no failure
             assertThat(events.all()).isEmpty();
-            stream.audio(new short[320], 0, 320);
+            stream.audio(new byte[160], 0, 160);
 
             assertThat(events.await(e -> e.startsWith("failed:"), 1)).singleElement().asString().contains("sent nothing");
             assertThat(dg.closed.get(5, TimeUnit.SECONDS)).isNotNull();
@@ -349,16 +347,10 @@ class DeepgramSpeechToTextTests {
         return pcm;
     }
 
-    private static byte[] littleEndian(short[] pcm) {
-        ByteBuffer bytes = ByteBuffer.allocate(pcm.length * 2).order(ByteOrder.LITTLE_ENDIAN);
-        bytes.asShortBuffer().put(pcm);
-        return bytes.array();
-    }
-
-    private static short[] fromLittleEndian(byte[] bytes) {
-        short[] pcm = new short[bytes.length / 2];
-        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().get(pcm);
-        return pcm;
+    private static byte[] ulaw(short[] pcm) {
+        byte[] out = new byte[pcm.length];
+        io.parley.runtime.media.Mulaw.encode(pcm, 0, pcm.length, out, 0);
+        return out;
     }
 
     private static void sleep(Duration duration) {

@@ -12,8 +12,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Level;
-import io.parley.runtime.media.Mulaw;
-import io.parley.runtime.media.Resampler;
 import io.parley.runtime.speech.SpeechToText;
 import io.parley.runtime.speech.TextToSpeech;
 import io.parley.runtime.speech.offline.FreeTtsTextToSpeechTests.Recording;
@@ -330,19 +328,14 @@ class MaryTextToSpeechTests {
         assertThat(provider.liveVocoderThreads()).as("MaryTTS vocoder threads left running").isZero();
     }
 
-    /** μ-law 8 kHz, as the runtime has it, to 16 kHz for the recogniser, as the runtime does. */
-    static short[] turn(byte[] ulaw) {
-        short[] narrow = new short[ulaw.length];
-        Mulaw.decode(ulaw, 0, ulaw.length, narrow, 0);
-        Resampler up = Resampler.upsample8kTo16k();
-        short[] wide = new short[up.maxOutput(narrow.length)];
-        int n = up.process(narrow, 0, narrow.length, wide, 0);
-        return concat(silence(500), java.util.Arrays.copyOf(wide, n), silence(1200));
+    /** μ-law 8 kHz, as the runtime has it and hands it to the recogniser, between silences. */
+    static byte[] turn(byte[] ulaw) {
+        return concat(silence(500), ulaw, silence(1200));
     }
 
-    static void feed(SpeechToText.Stream stream, short[] pcm) throws InterruptedException {
-        for (int at = 0; at < pcm.length; at += 320) {
-            stream.audio(pcm, at, Math.min(320, pcm.length - at));
+    static void feed(SpeechToText.Stream stream, byte[] ulaw) throws InterruptedException {
+        for (int at = 0; at < ulaw.length; at += 160) {
+            stream.audio(ulaw, at, Math.min(160, ulaw.length - at));
             Thread.sleep(1);
         }
     }

@@ -73,21 +73,21 @@ public final class OfflineSpeechBenchmark {
     private static void score(PocketSphinxSpeechToText recogniser, String voice, List<String> grammar, List<String> said, int[] errors,
                               double[] audio, long[] nanos) throws Exception {
         RecordingListener listener = new RecordingListener();
-        List<short[]> turns = new ArrayList<>();
+        List<byte[]> turns = new ArrayList<>();
         for (String text : said) {
             turns.add(concat(silence(500), say(text, voice), silence(1200)));
         }
-        short[] call = concat(turns.toArray(short[][]::new));
+        byte[] call = concat(turns.toArray(byte[][]::new));
         long before = recogniser.decodeNanos();
         try (SpeechToText.Stream stream = recogniser.open(new SpeechToText.StreamSettings("en-US", grammar, null), listener)) {
-            for (int at = 0; at < call.length; at += 320) {
-                stream.audio(call, at, Math.min(320, call.length - at));
+            for (int at = 0; at < call.length; at += 160) {
+                stream.audio(call, at, Math.min(160, call.length - at));
             }
             listener.await(e -> e.equals("silent"), said.size(), Duration.ofSeconds(60));
             Thread.sleep(50);
         }
         nanos[0] += recogniser.decodeNanos() - before;
-        audio[0] += call.length / 16_000.0;
+        audio[0] += call.length / 8_000.0;
         List<String> heard = listener.finals();
         String reference = String.join(" | ", said);
         String hypothesis = String.join(" | ", heard);

@@ -13,9 +13,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Speech as the recogniser gets it from a call, made at test time: flite speaks the text (16 kHz),
- * the audio crosses a telephone line (down to 8 kHz, G.711 μ-law and back) and is upsampled to
- * 16 kHz, as the runtime does with Twilio's audio.
+ * Speech as the recogniser gets it from a call, made at test time: flite speaks the text (16 kHz)
+ * and the audio crosses a telephone line: down to 8 kHz G.711 μ-law, what Twilio delivers and the
+ * runtime hands the recogniser.
  *
  * <p>flite (Debian package {@code flite}) rather than espeak-ng: pocketsphinx's model, trained on
  * recorded speech, hears flite's voices well, while espeak-ng's formant synthesis of "seven" comes
@@ -23,52 +23,49 @@ import java.util.concurrent.TimeUnit;
  */
 final class PhoneLineSpeech {
 
-    private static final Map<String, short[]> SPOKEN = new ConcurrentHashMap<>();
+    private static final Map<String, byte[]> SPOKEN = new ConcurrentHashMap<>();
 
     private PhoneLineSpeech() {}
 
-    /** {@code text} in flite's {@code slt} voice (US English, female), 16 kHz after a phone line. */
-    static short[] say(String text) {
+    /** {@code text} in flite's {@code slt} voice (US English, female), 8 kHz μ-law after a phone line. */
+    static byte[] say(String text) {
         return say(text, "slt");
     }
 
     /** {@code text} in flite's {@code voice} ({@code slt}, {@code rms}, {@code awb} are 16 kHz voices). */
-    static short[] say(String text, String voice) {
+    static byte[] say(String text, String voice) {
         return SPOKEN.computeIfAbsent(voice + ":" + text, key -> overPhoneLine(synthesize(text, voice))).clone();
     }
 
-    /** {@code millis} of digital silence at 16 kHz. */
-    static short[] silence(int millis) {
-        return new short[millis * 16];
+    /** {@code millis} of digital silence, 8 kHz μ-law. */
+    static byte[] silence(int millis) {
+        byte[] quiet = new byte[millis * 8];
+        java.util.Arrays.fill(quiet, Mulaw.silence());
+        return quiet;
     }
 
-    static short[] concat(short[]... parts) {
+    static byte[] concat(byte[]... parts) {
         int length = 0;
-        for (short[] part : parts) {
+        for (byte[] part : parts) {
             length += part.length;
         }
-        short[] all = new short[length];
+        byte[] all = new byte[length];
         int at = 0;
-        for (short[] part : parts) {
+        for (byte[] part : parts) {
             System.arraycopy(part, 0, all, at, part.length);
             at += part.length;
         }
         return all;
     }
 
-    /** 16 kHz → 8 kHz → μ-law → 8 kHz → 16 kHz. */
-    static short[] overPhoneLine(short[] pcm16k) {
+    /** 16 kHz → 8 kHz → μ-law. */
+    static byte[] overPhoneLine(short[] pcm16k) {
         Resampler down = Resampler.downsample16kTo8k();
         short[] narrow = new short[down.maxOutput(pcm16k.length)];
         int n = down.process(pcm16k, 0, pcm16k.length, narrow, 0);
         byte[] ulaw = new byte[n];
         Mulaw.encode(narrow, 0, n, ulaw, 0);
-        short[] received = new short[n];
-        Mulaw.decode(ulaw, 0, n, received, 0);
-        Resampler up = Resampler.upsample8kTo16k();
-        short[] wide = new short[up.maxOutput(n)];
-        int m = up.process(received, 0, n, wide, 0);
-        return java.util.Arrays.copyOf(wide, m);
+        return ulaw;
     }
 
     private static short[] synthesize(String text, String voice) {

@@ -60,14 +60,14 @@ class PocketSphinxSpeechToTextTests {
      * Feeds audio at about 20 times real time, as a phone line never would faster: all at once would
      * overrun the stream's bounded queue on a busy machine, which then rightly drops the oldest audio.
      */
-    private static void feed(SpeechToText.Stream stream, short[] pcm) throws InterruptedException {
-        for (int at = 0; at < pcm.length; at += 320) {
-            stream.audio(pcm, at, Math.min(320, pcm.length - at));
+    private static void feed(SpeechToText.Stream stream, byte[] ulaw) throws InterruptedException {
+        for (int at = 0; at < ulaw.length; at += 160) {
+            stream.audio(ulaw, at, Math.min(160, ulaw.length - at));
             Thread.sleep(1);
         }
     }
 
-    private static void feedFromAnotherThread(SpeechToText.Stream stream, short[] pcm) {
+    private static void feedFromAnotherThread(SpeechToText.Stream stream, byte[] pcm) {
         try {
             feed(stream, pcm);
         } catch (InterruptedException e) {
@@ -76,7 +76,7 @@ class PocketSphinxSpeechToTextTests {
     }
 
     /** An utterance as a caller says it: a pause, the words, and enough silence to end the turn. */
-    private static short[] turn(short[] speech) {
+    private static byte[] turn(byte[] speech) {
         return concat(silence(500), speech, silence(1200));
     }
 
@@ -166,8 +166,8 @@ class PocketSphinxSpeechToTextTests {
         CyclicBarrier together = new CyclicBarrier(2);
         try (SpeechToText.Stream first = recogniser.open(expecting(PHRASES), bicycles);
              SpeechToText.Stream second = recogniser.open(expecting(DIGITS), numbers)) {
-            short[] firstAudio = concat(turn(say("a red bicycle")), turn(say("a puppy")), turn(say("my name is ella")));
-            short[] secondAudio = concat(turn(say("seven seven zero zero")), turn(say("one two three", "rms")), turn(say("nine")));
+            byte[] firstAudio = concat(turn(say("a red bicycle")), turn(say("a puppy")), turn(say("my name is ella")));
+            byte[] secondAudio = concat(turn(say("seven seven zero zero")), turn(say("one two three", "rms")), turn(say("nine")));
             Thread a = Thread.ofPlatform().name("socket-a").start(() -> { await(together); feedFromAnotherThread(first, firstAudio); });
             Thread b = Thread.ofPlatform().name("socket-b").start(() -> { await(together); feedFromAnotherThread(second, secondAudio); });
             a.join(30_000);
@@ -208,7 +208,7 @@ class PocketSphinxSpeechToTextTests {
     void closeIsIdempotentAndNothingIsReportedAfterIt() throws Exception {
         RecordingListener listener = new RecordingListener();
         SpeechToText.Stream stream = recogniser.open(expecting(PHRASES), listener);
-        short[] speech = say("my name is ella");
+        byte[] speech = say("my name is ella");
         feed(stream, silence(500));
         feed(stream, speech);
         listener.await(e -> e.equals("speaking"), 1, Duration.ofSeconds(30)); // mid-utterance

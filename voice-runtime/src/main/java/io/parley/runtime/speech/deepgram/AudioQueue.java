@@ -6,20 +6,20 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Audio between the thread that hands it over (never blocked: it copies and returns) and the thread
- * that sends it. Holds at most {@code capacity} samples; when more arrive the oldest are dropped and
+ * that sends it: μ-law, one byte a sample. Holds at most {@code capacity} samples; when more arrive the oldest are dropped and
  * counted, so a stalled socket costs the start of the backlog, never the newest speech.
  */
-final class PcmQueue {
+final class AudioQueue {
 
     private final int capacity;
-    private final ArrayDeque<short[]> chunks = new ArrayDeque<>();
+    private final ArrayDeque<byte[]> chunks = new ArrayDeque<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition available = lock.newCondition();
     private int queued;
     private long dropped;
     private boolean closed;
 
-    PcmQueue(int capacitySamples) {
+    AudioQueue(int capacitySamples) {
         if (capacitySamples <= 0) {
             throw new IllegalArgumentException("capacity must be positive");
         }
@@ -27,12 +27,12 @@ final class PcmQueue {
     }
 
     /** Copies {@code pcm[offset, offset + length)} in; returns the number of samples dropped to make room. */
-    int offer(short[] pcm, int offset, int length) {
+    int offer(byte[] pcm, int offset, int length) {
         if (length == 0) {
             return 0;
         }
         int skip = Math.max(0, length - capacity); // a chunk larger than the whole queue keeps its tail
-        short[] copy = new short[length - skip];
+        byte[] copy = new byte[length - skip];
         System.arraycopy(pcm, offset + skip, copy, 0, copy.length);
         lock.lock();
         try {
@@ -41,7 +41,7 @@ final class PcmQueue {
             }
             int droppedNow = skip;
             while (queued + copy.length > capacity) {
-                short[] oldest = chunks.removeFirst();
+                byte[] oldest = chunks.removeFirst();
                 queued -= oldest.length;
                 droppedNow += oldest.length;
             }
@@ -59,7 +59,7 @@ final class PcmQueue {
      * Waits up to {@code timeoutNanos} for audio, then takes whole chunks, oldest first, up to
      * {@code maxSamples} in total (always at least one chunk). Returns null on timeout or once closed.
      */
-    short[] poll(long timeoutNanos, int maxSamples) throws InterruptedException {
+    byte[] poll(long timeoutNanos, int maxSamples) throws InterruptedException {
         lock.lock();
         try {
             long left = timeoutNanos;
@@ -74,17 +74,17 @@ final class PcmQueue {
             }
             int total = 0;
             int count = 0;
-            for (short[] c : chunks) {
+            for (byte[] c : chunks) {
                 if (count > 0 && total + c.length > maxSamples) {
                     break;
                 }
                 total += c.length;
                 count++;
             }
-            short[] out = new short[total];
+            byte[] out = new byte[total];
             int at = 0;
             for (int i = 0; i < count; i++) {
-                short[] c = chunks.removeFirst();
+                byte[] c = chunks.removeFirst();
                 System.arraycopy(c, 0, out, at, c.length);
                 at += c.length;
             }
