@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.parley.runtime.call.CallMetrics;
 import io.parley.runtime.call.CallRuntimes;
 import io.parley.runtime.call.Providers;
+import io.parley.runtime.call.VoiceActivitySource;
 import io.parley.runtime.llm.LanguageModel;
 import io.parley.runtime.session.CallEvents;
 import io.parley.runtime.session.CallSessionStore;
@@ -14,6 +15,7 @@ import io.parley.runtime.tools.PlatformApiProperties;
 import io.parley.runtime.tools.PlatformTools;
 import java.time.Clock;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -35,7 +37,8 @@ class CallConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    CallRuntimes callRuntimes(CallSessionStore store, CallEvents events, Providers providers, Clock clock, MeterRegistry meters) {
-        return new CallRuntimes(store, events, providers, clock, new CallMetrics(meters));
+    CallRuntimes callRuntimes(CallSessionStore store, CallEvents events, Providers providers, Clock clock, MeterRegistry meters,
+                              @Value("${parley.runtime.voice-activity:provider}") String voiceActivity) {
+        return new CallRuntimes(store, events, providers, clock, new CallMetrics(meters), VoiceActivitySource.parse(voiceActivity));
     }
 }

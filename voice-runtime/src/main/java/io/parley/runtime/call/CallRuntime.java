@@ -8,8 +8,7 @@ import io.parley.runtime.conversation.ConversationSnapshot;
 import io.parley.runtime.conversation.ConversationState;
 import io.parley.runtime.conversation.ScriptedBrain;
 import io.parley.runtime.llm.LanguageModel;
-import io.parley.runtime.media.Mulaw;
-import io.parley.runtime.media.Resampler;
+import io.parley.runtime.media.VoiceActivityDetector;
 import io.parley.runtime.media.twilio.CallHandler;
 import io.parley.runtime.media.twilio.Outbound;
 import io.parley.runtime.media.twilio.TwilioMessage;
@@ -74,6 +73,8 @@ final class CallRuntime implements CallHandler {
     private ConversationState savedState;
     private final CallMetrics metrics;
     private final Usage usage = new Usage();
+    /** The on-box voice activity detector, fed on the socket's thread; null when the provider reports voice activity. */
+    private final VoiceActivityDetector detector;
 
 
     private CallToken token;
@@ -101,8 +102,10 @@ final class CallRuntime implements CallHandler {
     private boolean ended;
 
     CallRuntime(CallSessionStore store, CallEvents events, Providers providers, ScheduledExecutorService timers,
-                Executor workers, Clock clock, String instance, CallMetrics metrics) {
+                Executor workers, Clock clock, String instance, CallMetrics metrics, VoiceActivitySource voiceActivity) {
         this.metrics = metrics;
+        this.detector = voiceActivity == VoiceActivitySource.ON_BOX
+                ? new VoiceActivityDetector(VoiceActivityDetector.Settings.DEFAULTS, new OnBoxVoice()) : null;
         this.store = store;
         this.events = events;
         this.providers = providers;
@@ -137,6 +140,7 @@ final class CallRuntime implements CallHandler {
         }
         SpeechToText.Stream ears = listening;
         if (ears == null) return;
+        if (detector != null) detector.accept(ulaw, 0, ulaw.length);
         ears.audio(ulaw, 0, ulaw.length); // as it came: a recogniser that needs other audio converts it itself
         usage.sttSamples.add(ulaw.length);
     }
@@ -592,12 +596,25 @@ final class CallRuntime implements CallHandler {
         return data;
     }
 
+    /** The caller started or stopped speaking {@code millisAgo} ms ago (a detector needs some audio to be sure). */
+    private void voice(boolean speaking, long millisAgo) {
+        long at = System.nanoTime() - millisAgo * 1_000_000;
+        if (speaking) voiceStartedNanos = at;
+        else voiceStoppedNanos = at;
+        Instant when = clock.instant().minusMillis(millisAgo);
+        input(speaking ? new ConversationInput.VoiceActivityStarted(when) : new ConversationInput.VoiceActivityStopped(when));
+    }
+
+    /** The on-box detector's changes, backdated to the first frame that showed them. */
+    private final class OnBoxVoice implements VoiceActivityDetector.Listener {
+        @Override public void started(long millisAgo) { voice(true, millisAgo); }
+        @Override public void stopped(long millisAgo) { voice(false, millisAgo); }
+    }
+
     /** The recogniser's reports, in order, into the engine. */
     private final class Listening implements SpeechToText.Listener {
         @Override public void voiceActivity(boolean speaking) {
-            if (speaking) voiceStartedNanos = System.nanoTime();
-            else voiceStoppedNanos = System.nanoTime();
-            input(speaking ? new ConversationInput.VoiceActivityStarted(clock.instant()) : new ConversationInput.VoiceActivityStopped(clock.instant()));
+            if (detector == null) voice(speaking, 0);
         }
         @Override public void interim(String text) { input(new ConversationInput.InterimTranscript(clock.instant(), text)); }
         @Override public void finalText(String text) { input(new ConversationInput.FinalTranscript(clock.instant(), text)); }

@@ -23,8 +23,12 @@ public final class CallRuntimes implements CallHandler.Factory, AutoCloseable {
 
     private final CallMetrics metrics;
 
-    public CallRuntimes(CallSessionStore store, CallEvents events, Providers providers, Clock clock, CallMetrics metrics) {
+    private final VoiceActivitySource voiceActivity;
+
+    public CallRuntimes(CallSessionStore store, CallEvents events, Providers providers, Clock clock, CallMetrics metrics,
+                        VoiceActivitySource voiceActivity) {
         this.metrics = metrics;
+        this.voiceActivity = voiceActivity;
         this.store = store;
         this.events = events;
         this.providers = providers;
@@ -45,7 +49,7 @@ public final class CallRuntimes implements CallHandler.Factory, AutoCloseable {
 
     @Override
     public CallHandler create() {
-        return new CallRuntime(store, events, providers, timers, workers, clock, instance, metrics);
+        return new CallRuntime(store, events, providers, timers, workers, clock, instance, metrics, voiceActivity);
     }
 
     /** This instance's id in call leases. */

@@ -42,7 +42,8 @@ import org.springframework.data.redis.core.StringRedisTemplate;
  * emulators over loopback WebSockets. See voice-runtime/README.md, "Benchmark". Run with
  * {@code ./mvnw -o -pl voice-runtime -Pbench process-test-classes}; options in {@code -Dbench.args="..."}:
  * {@code levels=50,100,...}, {@code window=8} (seconds), {@code calls=30}, {@code budget=420} (seconds),
- * {@code db=9}, {@code skip=capacity|latency}. Ends with one {@code BENCH ...} line.
+ * {@code db=9}, {@code skip=capacity|latency}, {@code vad=provider|on-box} (who detects the caller's voice:
+ * the recogniser fake, or the runtime's own detector). Ends with one {@code BENCH ...} line.
  */
 public final class VoiceRuntimeBenchmark {
 
@@ -61,6 +62,7 @@ public final class VoiceRuntimeBenchmark {
     private final int budgetSeconds;
     private final int db;
     private final String skip;
+    private final io.parley.runtime.call.VoiceActivitySource voiceActivity;
 
     // the results on the BENCH line
     private volatile double addedP50 = Double.NaN;
@@ -106,6 +108,7 @@ public final class VoiceRuntimeBenchmark {
         this.budgetSeconds = Integer.parseInt(options.getOrDefault("budget", "420"));
         this.db = Integer.parseInt(options.getOrDefault("db", "9"));
         this.skip = options.getOrDefault("skip", "");
+        this.voiceActivity = io.parley.runtime.call.VoiceActivitySource.parse(options.getOrDefault("vad", "provider"));
     }
 
     public static void main(String[] args) throws Exception {
@@ -149,6 +152,8 @@ public final class VoiceRuntimeBenchmark {
         voice.cache(SECOND_GREETING);
         startRuntime();
         try {
+            line("voice activity: " + (voiceActivity == io.parley.runtime.call.VoiceActivitySource.ON_BOX
+                    ? "the runtime's on-box detector (the recogniser fake's voice events are ignored)" : "from the recogniser fake"));
             line("warm-up (zero latency, 10 calls; not counted)");
             conversations("warm-up", Latencies.Mode.ZERO, 10, List.of(Truth.Kind.NORMAL, Truth.Kind.STORY_BARGE, Truth.Kind.NORMAL), false);
             if (!skip.contains("latency")) {
@@ -183,7 +188,8 @@ public final class VoiceRuntimeBenchmark {
         runtime = new SpringApplicationBuilder(VoiceRuntimeApplication.class).initializers(fakes).run(
                 "--server.port=0", "--parley.runtime.call-token-secret=" + secret, "--spring.jmx.enabled=false",
                 "--parley.runtime.offline-speech.enabled=false", "--spring.data.redis.url=redis://127.0.0.1:6379/" + db,
-                "--logging.level.root=WARN", "--spring.main.banner-mode=off", "--server.shutdown=immediate");
+                "--logging.level.root=WARN", "--spring.main.banner-mode=off", "--server.shutdown=immediate",
+                "--parley.runtime.voice-activity=" + voiceActivity.name().toLowerCase(Locale.ROOT).replace('_', '-'));
         port = ((WebServerApplicationContext) runtime).getWebServer().getPort();
         store = runtime.getBean(CallSessionStore.class);
         tokens = runtime.getBean(CallTokens.class);

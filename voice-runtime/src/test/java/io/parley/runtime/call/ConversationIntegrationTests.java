@@ -51,6 +51,8 @@ class ConversationIntegrationTests {
 
     static Instance a;
     static Instance b;
+    /** An instance that detects the caller's voice itself (parley.runtime.voice-activity=on-box). */
+    static Instance onBox;
 
     record Instance(ConfigurableApplicationContext context, int port) {
         FakeSpeech.Recogniser ears() { return context.getBean(FakeSpeech.Recogniser.class); }
@@ -63,10 +65,12 @@ class ConversationIntegrationTests {
         void close() { context.close(); }
     }
 
-    static Instance start() {
+    static Instance start(String... more) {
+        List<String> args = new ArrayList<>(List.of("--server.port=0", "--parley.runtime.call-token-secret=" + SECRET,
+                "--spring.jmx.enabled=false", "--parley.runtime.offline-speech.enabled=false"));
+        args.addAll(List.of(more));
         ConfigurableApplicationContext context = new SpringApplicationBuilder(VoiceRuntimeApplication.class, FakeProviders.class)
-                .run("--server.port=0", "--parley.runtime.call-token-secret=" + SECRET, "--spring.jmx.enabled=false",
-                        "--parley.runtime.offline-speech.enabled=false");
+                .run(args.toArray(String[]::new));
         return new Instance(context, ((WebServerApplicationContext) context).getWebServer().getPort());
     }
 
@@ -74,12 +78,14 @@ class ConversationIntegrationTests {
     static void instances() {
         a = start();
         b = start();
+        onBox = start("--parley.runtime.voice-activity=on-box");
     }
 
     @AfterAll
     static void stop() {
         a.close();
         b.close();
+        onBox.close();
     }
 
     static CallBootstrap santa(UUID callId, UUID tenantId) {
@@ -177,6 +183,64 @@ class ConversationIntegrationTests {
             assertThat(t.get("speaker").asString()).isEqualTo("bot");
             assertThat(t.get("interrupted").asBoolean()).isTrue();
         });
+    }
+
+    @Test
+    void withOnBoxVoiceActivityTheCallersAudioItselfBargesInAndTheProvidersVoiceEventsAreIgnored() throws Exception {
+        // provider mode: audio alone interrupts nothing, the recogniser (which reports no voice here) decides
+        assertThat(talkOverTheBot(a, false)).extracting(TwilioEmulator.Received::event).doesNotContain("clear");
+        // on-box: the provider's voice event is ignored, the caller's loud audio over the bot clears it
+        assertThat(talkOverTheBot(onBox, true)).extracting(TwilioEmulator.Received::event).contains("clear");
+        assertThat(onBox.context().getBean(io.micrometer.core.instrument.MeterRegistry.class).get("parley.runtime.barge_in").timer().count())
+                .isPositive();
+    }
+
+    /**
+     * Gets a long reply going, then (with {@code providerVoiceFirst}) has the recogniser report voice
+     * for 400 ms, which must not interrupt an on-box instance, then sends 0.5 s of line silence and 0.6 s
+     * of a loud tone as the caller's audio. Answers what the runtime sent meanwhile and in the next second.
+     */
+    static List<TwilioEmulator.Received> talkOverTheBot(Instance instance, boolean providerVoiceFirst) throws Exception {
+        Dialled call = dial();
+        try (TwilioEmulator twilio = instance.connect()) {
+            twilio.connected();
+            twilio.start(call.token());
+            twilio.until("mark", 5_000);
+            awaitListening(call);
+            FakeSpeech.Recogniser.Stream ears = instance.ears().last();
+            ears.say("banana"); // not understood: a long reply follows
+            TwilioEmulator.Received mark;
+            do {
+                mark = twilio.next(5_000);
+                assertThat(mark).isNotNull();
+            } while (!(mark.event().equals("mark") && mark.json().get("mark").get("name").asString().startsWith("u2.")));
+            List<TwilioEmulator.Received> sent = new ArrayList<>();
+            if (providerVoiceFirst) {
+                ears.voice(true);
+                sent.addAll(twilio.until("clear", 400));
+                assertThat(sent).as("the provider's voice event is ignored on-box").extracting(TwilioEmulator.Received::event)
+                        .doesNotContain("clear");
+                ears.voice(false);
+            }
+            byte[] quiet = new byte[160];
+            java.util.Arrays.fill(quiet, io.parley.runtime.media.Mulaw.silence());
+            for (int i = 0; i < 25; i++) {
+                twilio.media(quiet);
+                Thread.sleep(20);
+            }
+            short[] tone = new short[160];
+            byte[] loud = new byte[160];
+            for (int frame = 0; frame < 30; frame++) {
+                for (int i = 0; i < tone.length; i++) {
+                    tone[i] = (short) (0.3 * 32767 * Math.sin(2 * Math.PI * 400 * (frame * 160 + i) / 8000.0));
+                }
+                io.parley.runtime.media.Mulaw.encode(tone, 0, tone.length, loud, 0);
+                twilio.media(loud);
+                Thread.sleep(20);
+            }
+            sent.addAll(twilio.until("clear", 1_000));
+            return sent;
+        }
     }
 
     @Test
