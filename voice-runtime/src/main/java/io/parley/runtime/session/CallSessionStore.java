@@ -1,11 +1,9 @@
 package io.parley.runtime.session;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import tools.jackson.core.JacksonException;
@@ -23,7 +21,12 @@ public final class CallSessionStore {
     /** How long an owner's lease lasts unless renewed; a dead instance's calls can be taken over after it. */
     public static final Duration LEASE = Duration.ofSeconds(6);
 
-    private static final byte[] CONVERSATION = "conversation".getBytes(StandardCharsets.UTF_8);
+    /**
+     * Write and extend in one round trip on the shared connection (a pipeline would take a dedicated
+     * connection, which without a pool means a new one, HELLO and SELECT, for every save).
+     */
+    private static final RedisScript<Long> SAVE = RedisScript.of(
+            "redis.call('hset', KEYS[1], 'conversation', ARGV[1]) return redis.call('pexpire', KEYS[1], ARGV[2])", Long.class);
     /** Compare and extend: only the holder renews its lease. */
     private static final RedisScript<Long> RENEW = RedisScript.of(
             "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end", Long.class);
@@ -66,13 +69,7 @@ public final class CallSessionStore {
 
     /** Stores the conversation snapshot (any JSON-serialisable record) and renews the TTL, in one round trip. */
     public void saveConversation(UUID callId, Object snapshot) {
-        byte[] key = key(callId).getBytes(StandardCharsets.UTF_8);
-        byte[] value = json.writeValueAsBytes(snapshot);
-        redis.executePipelined((RedisCallback<Object>) connection -> {
-            connection.hashCommands().hSet(key, CONVERSATION, value);
-            connection.keyCommands().pExpire(key, TTL.toMillis());
-            return null;
-        });
+        redis.execute(SAVE, List.of(key(callId)), json.writeValueAsString(snapshot), Long.toString(TTL.toMillis()));
     }
 
     public <T> Optional<T> conversation(UUID callId, Class<T> type) {
