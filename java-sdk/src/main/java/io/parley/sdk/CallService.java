@@ -8,6 +8,7 @@ import io.parley.sdk.model.CallEventPage;
 import io.parley.sdk.model.CallPage;
 import io.parley.sdk.model.CancelCallRequest;
 import io.parley.sdk.model.CreateCallRequest;
+import io.parley.sdk.model.RescheduleCallRequest;
 
 import java.util.Objects;
 import java.util.UUID;
@@ -105,6 +106,27 @@ public final class CallService {
     CancelCallRequest body = request != null ? request : new CancelCallRequest();
     String key = Idempotency.key(options);
     return executor.execute("cancelCall", Safety.REPEATABLE, () -> api.cancelCall(callId, key, body));
+  }
+
+  /** Moves a call to another time; see {@link #reschedule(UUID, RescheduleCallRequest, RequestOptions)}. */
+  public Call reschedule(UUID callId, RescheduleCallRequest request) {
+    return reschedule(callId, request, RequestOptions.none());
+  }
+
+  /**
+   * Moves a call that has not started dialling to {@code scheduledAt}, or to {@code localTime} in the callee's time
+   * zone (the call's own unless {@code timeZone} is given). The move is logged as {@code call.rescheduled}.
+   *
+   * @return the call with its new time
+   * @throws InvalidRequestException for a missing, past or malformed time
+   * @throws ConflictException ({@code invalid-call-transition}) when the call is already dialling or over
+   * @throws NotFoundException when no such call is in your tenant
+   */
+  public Call reschedule(UUID callId, RescheduleCallRequest request, RequestOptions options) {
+    Objects.requireNonNull(callId, "callId");
+    Objects.requireNonNull(request, "request");
+    String key = Idempotency.key(options);
+    return executor.execute("rescheduleCall", Safety.REPEATABLE, () -> api.rescheduleCall(callId, request, key));
   }
 
   /** The first page of a call's event log, oldest first. */

@@ -12,7 +12,9 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import org.hibernate.annotations.JdbcTypeCode;
@@ -47,6 +49,13 @@ public class Call {
     @Column(name = "time_zone")
     private String timeZone;
 
+    @Column(name = "time_zone_source")
+    private String timeZoneSource;
+
+    /** The local date-time the call was booked for, when it was booked as one (else null). */
+    @Column(name = "local_time")
+    private LocalDateTime localTime;
+
     @JdbcTypeCode(SqlTypes.JSON)
     @Column(nullable = false, columnDefinition = "jsonb")
     private Map<String, Object> variables;
@@ -65,18 +74,42 @@ public class Call {
 
     protected Call() {}
 
-    Call(TenantId tenant, UUID personaId, String to, Mode mode, Instant scheduledAt, String timeZone,
-         Map<String, Object> variables, Instant now) {
+    Call(TenantId tenant, UUID personaId, String to, Mode mode, When when, Map<String, Object> variables, Instant now) {
         this.id = Ids.next();
         this.tenantId = tenant.value();
         this.personaId = personaId;
         this.toNumber = to;
         this.status = CallStatus.SCHEDULED.wire();
         this.mode = mode.wire();
-        this.scheduledAt = scheduledAt;
-        this.timeZone = timeZone;
+        schedule(when);
         this.variables = new LinkedHashMap<>(variables);
         this.createdAt = now;
+        this.updatedAt = now;
+    }
+
+    /** When a call is due: the instant, the callee's zone (null if unknown), where the zone came from, the booked local time. */
+    record When(Instant at, String timeZone, TimeZoneSource source, LocalDateTime localTime) {}
+
+    /** Where a call's time zone came from. */
+    enum TimeZoneSource {
+        GIVEN, INFERRED;
+
+        String wire() { return name().toLowerCase(Locale.ROOT); }
+    }
+
+    private void schedule(When when) {
+        this.scheduledAt = when.at();
+        this.timeZone = when.timeZone();
+        this.timeZoneSource = when.timeZone() == null ? null : when.source().wire();
+        this.localTime = when.localTime();
+    }
+
+    /** Moves a scheduled call to another time (409 once it has started dialling). */
+    void reschedule(When when, Instant now) {
+        if (status() != CallStatus.SCHEDULED) {
+            throw new ApiProblemException(ProblemType.INVALID_CALL_TRANSITION, "A " + status().wire() + " call cannot be rescheduled");
+        }
+        schedule(when);
         this.updatedAt = now;
     }
 
@@ -103,6 +136,9 @@ public class Call {
     public Mode mode() { return Mode.fromWire(mode); }
     public Instant scheduledAt() { return scheduledAt; }
     public String timeZone() { return timeZone; }
+    /** {@code given} or {@code inferred} (from the callee's number); null when the call has no zone. */
+    public String timeZoneSource() { return timeZoneSource; }
+    public LocalDateTime localTime() { return localTime; }
     public Map<String, Object> variables() { return Map.copyOf(variables); }
     public Instant createdAt() { return createdAt; }
     public Instant updatedAt() { return updatedAt; }

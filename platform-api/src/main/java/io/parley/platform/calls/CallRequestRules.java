@@ -8,6 +8,8 @@ import io.parley.platform.web.ApiProblemException.FieldError;
 import io.parley.platform.web.ProblemType;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
 import java.time.zone.ZoneRulesProvider;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,18 +44,57 @@ final class CallRequestRules {
         return null;
     }
 
-    void timeZone(String zone) {
-        if (zone != null && !ZoneRulesProvider.getAvailableZoneIds().contains(zone)) {
-            errors.add(new FieldError("timeZone", "not an IANA time zone (e.g. Europe/London)"));
+    /** A new time needs one: {@code scheduledAt} or {@code localTime}. */
+    void newTime(Instant scheduledAt, LocalDateTime localTime) {
+        if (scheduledAt == null && localTime == null) {
+            errors.add(new FieldError("scheduledAt", "give the new time: scheduledAt (an instant) or localTime (a local date-time)"));
         }
     }
 
-    void scheduledAt(Instant at, Instant now) {
-        if (at != null && at.isBefore(now.minus(PAST_TOLERANCE))) {
-            errors.add(new FieldError("scheduledAt", "is in the past"));
-        } else if (at != null && at.isAfter(now.plus(MAX_AHEAD))) {
-            errors.add(new FieldError("scheduledAt", "is more than a year ahead"));
+    /**
+     * When the call is due: {@code scheduledAt} (an instant), or {@code localTime} read in the zone (see
+     * {@link CallTime}), or now when neither is given. The zone is {@code timeZone}, else the one the
+     * callee's number gives; {@code to} is the number in E.164 or null when it was invalid.
+     */
+    Call.When when(Instant scheduledAt, LocalDateTime localTime, String timeZone, String to, Instant now) {
+        ZoneId zone = null;
+        Call.TimeZoneSource source = null;
+        if (timeZone != null) {
+            if (!ZoneRulesProvider.getAvailableZoneIds().contains(timeZone)) {
+                errors.add(new FieldError("timeZone", "not an IANA time zone (e.g. Europe/London)"));
+                return null;
+            }
+            zone = ZoneId.of(timeZone);
+            source = Call.TimeZoneSource.GIVEN;
+        } else if (to != null) {
+            zone = CallTime.zonesOf(to).stream().findFirst().orElse(null);
+            source = Call.TimeZoneSource.INFERRED;
         }
+        if (scheduledAt != null && localTime != null) {
+            errors.add(new FieldError("localTime", "give scheduledAt (an instant) or localTime (a local date-time), not both"));
+            return null;
+        }
+        Instant at;
+        String field;
+        if (localTime != null) {
+            if (zone == null) {
+                if (to != null) {
+                    errors.add(new FieldError("timeZone", "the callee's time zone cannot be told from the number: give timeZone with localTime"));
+                }
+                return null;
+            }
+            at = CallTime.resolve(localTime, zone);
+            field = "localTime";
+        } else {
+            at = scheduledAt == null ? now : scheduledAt;
+            field = "scheduledAt";
+        }
+        if (at.isBefore(now.minus(PAST_TOLERANCE))) {
+            errors.add(new FieldError(field, "is in the past"));
+        } else if (at.isAfter(now.plus(MAX_AHEAD))) {
+            errors.add(new FieldError(field, "is more than a year ahead"));
+        }
+        return new Call.When(at, zone == null ? null : zone.getId(), source, localTime);
     }
 
     void variables(Map<String, Object> variables) {

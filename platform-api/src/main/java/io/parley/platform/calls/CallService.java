@@ -13,6 +13,7 @@ import io.parley.platform.web.ProblemType;
 import jakarta.persistence.EntityManager;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -33,8 +34,12 @@ public class CallService {
 
     private static final String CREATED = "call.created";
 
-    /** A call to place: {@code scheduledAt} null means at once. */
-    public record Request(UUID personaId, String to, Instant scheduledAt, String timeZone, Map<String, Object> variables) {}
+    /** A call to place: at {@code scheduledAt}, or at {@code localTime} in the callee's zone, or (both null) at once. */
+    public record Request(UUID personaId, String to, Instant scheduledAt, LocalDateTime localTime, String timeZone,
+                          Map<String, Object> variables) {}
+
+    /** A new time for a scheduled call, as in {@link Request}; {@code timeZone} null keeps the call's zone. */
+    public record Reschedule(Instant scheduledAt, LocalDateTime localTime, String timeZone) {}
 
     private final EntityManager entities;
     private final TenantTransactions transactions;
@@ -53,8 +58,7 @@ public class CallService {
         CallRequestRules rules = new CallRequestRules();
         String to = rules.phoneNumber(request.to());
         requireWithinGrant(caller, request.personaId(), to);
-        rules.timeZone(request.timeZone());
-        rules.scheduledAt(request.scheduledAt(), now);
+        Call.When when = rules.when(request.scheduledAt(), request.localTime(), request.timeZone(), to, now);
         rules.variables(request.variables());
         TenantId tenant = caller.tenant();
         return transactions.write(tenant, () -> {
@@ -68,8 +72,7 @@ public class CallService {
                     if (v != null) variables.put(k, v);
                 });
             }
-            Call call = new Call(tenant, request.personaId(), to, caller.mode(),
-                    request.scheduledAt() == null ? now : request.scheduledAt(), request.timeZone(), variables, now);
+            Call call = new Call(tenant, request.personaId(), to, caller.mode(), when, variables, now);
             entities.persist(call);
             entities.persist(new CallEvent(tenant, call.id(), CREATED, null, CallStatus.SCHEDULED, caller.actor(), null, now));
             entities.flush();
@@ -94,6 +97,31 @@ public class CallService {
                 throw new ApiProblemException(ProblemType.FORBIDDEN, "A call credential cannot cancel its own call");
             }
             transition(call, CallStatus.CANCELED, "call.canceled", caller.actor(), reason);
+            return call;
+        });
+    }
+
+    /** Moves a scheduled call to a new time; 409 once it has started dialling. */
+    public Call reschedule(Caller caller, UUID id, Reschedule request) {
+        TenantId tenant = caller.tenant();
+        Instant now = clock.instant();
+        return transactions.write(tenant, () -> {
+            Call call = reachable(caller, id).orElseThrow(() -> ApiProblemException.notFound("call"));
+            CallRequestRules rules = new CallRequestRules();
+            rules.newTime(request.scheduledAt(), request.localTime());
+            rules.throwIfAny();
+            boolean keepZone = request.timeZone() == null && call.timeZone() != null;
+            Call.When when = rules.when(request.scheduledAt(), request.localTime(),
+                    keepZone ? call.timeZone() : request.timeZone(), call.to(), now);
+            rules.throwIfAny();
+            if (keepZone && "inferred".equals(call.timeZoneSource())) {
+                when = new Call.When(when.at(), when.timeZone(), Call.TimeZoneSource.INFERRED, when.localTime());
+            }
+            Instant before = call.scheduledAt();
+            call.reschedule(when, now);
+            entities.persist(new CallEvent(tenant, call.id(), "call.rescheduled", CallStatus.SCHEDULED, CallStatus.SCHEDULED,
+                    caller.actor(), "from " + before + " to " + when.at(), now));
+            entities.flush();
             return call;
         });
     }

@@ -16,6 +16,7 @@ import io.parley.sdk.model.CreateCallRequest;
 import io.parley.sdk.model.CreatePersonaRequest;
 import io.parley.sdk.model.Persona;
 import io.parley.sdk.model.PersonaKind;
+import io.parley.sdk.model.RescheduleCallRequest;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -145,5 +146,23 @@ class SdkIntegrationTests extends IntegrationTest {
         assertThat(parley.calls().events(call.getId()).getData())
                 .extracting(e -> e.getType())
                 .containsExactly("call.created", "call.canceled");
+    }
+
+    @Test
+    void booksALocalTimeInTheNumbersZoneThenMovesIt() {
+        String tomorrowAt6 = java.time.LocalDate.now(java.time.ZoneId.of("America/New_York")).plusDays(1) + "T18:00:00";
+        Call call = parley.calls().create(new CreateCallRequest().personaId(santa().getId()).to("+12124567890").localTime(tomorrowAt6));
+        assertThat(call.getTimeZone()).isEqualTo("America/New_York");
+        assertThat(call.getTimeZoneSource()).isEqualTo(Call.TimeZoneSourceEnum.INFERRED);
+        assertThat(call.getLocalTime()).isEqualTo(tomorrowAt6);
+
+        String dayAfterAt9 = java.time.LocalDate.now(java.time.ZoneId.of("America/New_York")).plusDays(2) + "T09:00:00";
+        Call moved = parley.calls().reschedule(call.getId(), new RescheduleCallRequest().localTime(dayAfterAt9));
+        assertThat(moved.getLocalTime()).isEqualTo(dayAfterAt9);
+        assertThat(moved.getScheduledAt().toInstant()).isAfter(call.getScheduledAt().toInstant());
+
+        parley.calls().cancel(call.getId());
+        assertThatThrownBy(() -> parley.calls().reschedule(call.getId(), new RescheduleCallRequest().localTime(dayAfterAt9)))
+                .isInstanceOf(io.parley.sdk.ConflictException.class);
     }
 }

@@ -8,6 +8,7 @@ import io.parley.platform.api.model.CallPage;
 import io.parley.platform.api.model.CancelCallRequest;
 import io.parley.platform.api.model.CreateCallRequest;
 import io.parley.platform.api.model.Mode;
+import io.parley.platform.api.model.RescheduleCallRequest;
 import io.parley.platform.calls.Call;
 import io.parley.platform.calls.CallEvent;
 import io.parley.platform.calls.CallService;
@@ -15,7 +16,12 @@ import io.parley.platform.calls.CallStatus;
 import io.parley.platform.idempotency.Idempotency;
 import io.parley.platform.tenancy.Caller;
 import io.parley.platform.tenancy.web.Callers;
+import io.parley.platform.web.ApiProblemException;
 import io.parley.platform.web.Page;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
@@ -28,6 +34,7 @@ import tools.jackson.databind.json.JsonMapper;
 class CallsController implements CallsApi {
 
     private static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() {};
+    private static final DateTimeFormatter LOCAL = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss");
 
     private final CallService calls;
     private final Idempotency idempotency;
@@ -44,7 +51,7 @@ class CallsController implements CallsApi {
         Caller caller = Callers.current();
         CallService.Request call = new CallService.Request(request.getPersonaId(), request.getTo(),
                 request.getScheduledAt() == null ? null : request.getScheduledAt().toInstant(),
-                request.getTimeZone(), request.getVariables());
+                localTime(request.getLocalTime()), request.getTimeZone(), request.getVariables());
         return idempotency.run(caller.tenant(), idempotencyKey, operation(caller, "createCall"), request, io.parley.platform.api.model.Call.class,
                 () -> ResponseEntity.status(HttpStatus.CREATED).body(toApi(calls.create(caller, call))));
     }
@@ -60,6 +67,28 @@ class CallsController implements CallsApi {
         String reason = request == null ? null : request.getReason();
         return idempotency.run(caller.tenant(), idempotencyKey, operation(caller, "cancelCall:" + callId), request, io.parley.platform.api.model.Call.class,
                 () -> ResponseEntity.ok(toApi(calls.cancel(caller, callId, reason))));
+    }
+
+    @Override
+    public ResponseEntity<io.parley.platform.api.model.Call> rescheduleCall(UUID callId, RescheduleCallRequest request, String idempotencyKey) {
+        Caller caller = Callers.current();
+        CallService.Reschedule reschedule = new CallService.Reschedule(
+                request.getScheduledAt() == null ? null : request.getScheduledAt().toInstant(),
+                localTime(request.getLocalTime()), request.getTimeZone());
+        return idempotency.run(caller.tenant(), idempotencyKey, operation(caller, "rescheduleCall:" + callId), request, io.parley.platform.api.model.Call.class,
+                () -> ResponseEntity.ok(toApi(calls.reschedule(caller, callId, reschedule))));
+    }
+
+    /** A local date-time the schema's pattern let through but the calendar has not (2026-02-30T10:00) is a 422 on the field. */
+    private static LocalDateTime localTime(String value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return LocalDateTime.parse(value);
+        } catch (DateTimeParseException e) {
+            throw ApiProblemException.invalidField("localTime", "not a date and time of the calendar (e.g. 2026-12-24T18:00:00)");
+        }
     }
 
     @Override
@@ -98,6 +127,9 @@ class CallsController implements CallsApi {
                 .mode(Mode.fromValue(call.mode().wire()))
                 .scheduledAt(utc(call.scheduledAt()))
                 .timeZone(call.timeZone())
+                .timeZoneSource(call.timeZoneSource() == null ? null : io.parley.platform.api.model.Call.TimeZoneSourceEnum.fromValue(call.timeZoneSource()))
+                .localTime(call.timeZone() == null ? null
+                        : call.scheduledAt().atZone(ZoneId.of(call.timeZone())).toLocalDateTime().format(LOCAL))
                 .variables(new java.util.LinkedHashMap<>(call.variables()))
                 .createdAt(utc(call.createdAt()))
                 .updatedAt(utc(call.updatedAt()))
