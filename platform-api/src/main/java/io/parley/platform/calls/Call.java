@@ -69,6 +69,25 @@ public class Call {
     @Column(name = "canceled_at")
     private Instant canceledAt;
 
+    /** Attempts that reached the carrier (an abandoned one, which never did, is not counted). */
+    @Column(nullable = false)
+    private int attempts;
+
+    /** The fencing token of the dispatcher's latest claim (see V4__call_dispatch.sql). */
+    @Column(name = "claim_token")
+    private Long claimToken;
+
+    @Column(name = "claimed_by")
+    private String claimedBy;
+
+    /** Not claimable before this instant: the claim's lease, or a deferral (a tenant at its limit). */
+    @Column(name = "claim_until")
+    private Instant claimUntil;
+
+    /** Why the call ended where it did, once it is over. */
+    @Column(name = "final_reason")
+    private String finalReason;
+
     @Version
     private long version;
 
@@ -110,6 +129,8 @@ public class Call {
             throw new ApiProblemException(ProblemType.INVALID_CALL_TRANSITION, "A " + status().wire() + " call cannot be rescheduled");
         }
         schedule(when);
+        this.claimToken = null;   // a dispatcher holding a claim on the old time finds nothing to dial
+        releaseClaim(null);
         this.updatedAt = now;
     }
 
@@ -128,6 +149,39 @@ public class Call {
         return from;
     }
 
+    /** A dispatcher starts attempt {@code attempts + 1}: the call is dialing and no longer claimed. */
+    CallStatus startAttempt(Instant now) {
+        CallStatus from = transition(CallStatus.DIALING, now);
+        attempts++;
+        releaseClaim(null);
+        return from;
+    }
+
+    /** An attempt that never reached the carrier: the call is due again at once and the attempt not counted. */
+    CallStatus requeue(Instant now) {
+        CallStatus from = transition(CallStatus.SCHEDULED, now);
+        attempts--;
+        return from;
+    }
+
+    /** A claimed call that may not be dialled yet (its tenant at its limit): claimable again from {@code notBefore}. */
+    void defer(Instant notBefore, Instant now) {
+        releaseClaim(notBefore);
+        this.updatedAt = now;
+    }
+
+    /** Ends the call where it is, with the reason. */
+    CallStatus finish(CallStatus target, String reason, Instant now) {
+        CallStatus from = transition(target, now);
+        this.finalReason = reason;
+        return from;
+    }
+
+    private void releaseClaim(Instant notBefore) {
+        this.claimedBy = null;
+        this.claimUntil = notBefore;
+    }
+
     public UUID id() { return id; }
     public TenantId tenant() { return new TenantId(tenantId); }
     public UUID personaId() { return personaId; }
@@ -143,6 +197,9 @@ public class Call {
     public Instant createdAt() { return createdAt; }
     public Instant updatedAt() { return updatedAt; }
     public Instant canceledAt() { return canceledAt; }
+    public int attempts() { return attempts; }
+    Long claimToken() { return claimToken; }
+    public String finalReason() { return finalReason; }
 
     /** What this call's credential is confined to: calls to this callee with this persona (see CallCredentials). */
     public CallGrant grant() { return new CallGrant(id, personaId, toNumber); }

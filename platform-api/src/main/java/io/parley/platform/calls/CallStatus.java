@@ -7,7 +7,9 @@ import java.util.Set;
 /**
  * Where a call is. Transitions not listed here are rejected; terminal states have none.
  * <pre>scheduled → dialing → ringing → in_progress → completed | busy | no_answer | voicemail | failed,
- * and scheduled → canceled | blocked</pre>
+ * scheduled → canceled | blocked, and dialing | ringing | in_progress → scheduled</pre>
+ * A call goes back to {@code scheduled} only between attempts: a retry, or an attempt that never reached
+ * the carrier (its dispatcher died before dialling).
  */
 public enum CallStatus {
     SCHEDULED, DIALING, RINGING, IN_PROGRESS, COMPLETED, BUSY, NO_ANSWER, VOICEMAIL, FAILED, CANCELED, BLOCKED;
@@ -15,9 +17,9 @@ public enum CallStatus {
     public Set<CallStatus> next() {
         return switch (this) {
             case SCHEDULED -> EnumSet.of(DIALING, CANCELED, BLOCKED);
-            case DIALING -> EnumSet.of(RINGING, IN_PROGRESS, BUSY, NO_ANSWER, FAILED);
-            case RINGING -> EnumSet.of(IN_PROGRESS, BUSY, NO_ANSWER, VOICEMAIL, FAILED);
-            case IN_PROGRESS -> EnumSet.of(COMPLETED, VOICEMAIL, FAILED);
+            case DIALING -> EnumSet.of(RINGING, IN_PROGRESS, BUSY, NO_ANSWER, FAILED, SCHEDULED);
+            case RINGING -> EnumSet.of(IN_PROGRESS, BUSY, NO_ANSWER, VOICEMAIL, FAILED, SCHEDULED);
+            case IN_PROGRESS -> EnumSet.of(COMPLETED, VOICEMAIL, FAILED, SCHEDULED);
             case COMPLETED, BUSY, NO_ANSWER, VOICEMAIL, FAILED, CANCELED, BLOCKED -> EnumSet.noneOf(CallStatus.class);
         };
     }

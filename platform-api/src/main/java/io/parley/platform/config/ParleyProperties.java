@@ -17,6 +17,8 @@ import org.springframework.util.unit.DataSize;
  * @param api           limits of the public API
  * @param auth          JWT settings for the admin UI, and the key of call credentials
  * @param callEvents    how the voice runtime's events are consumed from Redis
+ * @param dispatch      how due calls are claimed and dialled
+ * @param telephony     the carrier calls are placed with
  */
 @ConfigurationProperties("parley")
 public record ParleyProperties(
@@ -28,7 +30,9 @@ public record ParleyProperties(
         Demo demo,
         Api api,
         Auth auth,
-        CallEvents callEvents) {
+        CallEvents callEvents,
+        Dispatch dispatch,
+        Telephony telephony) {
 
     public record Database(String url, String appRole, String appPassword) {}
 
@@ -61,6 +65,35 @@ public record ParleyProperties(
      */
     public record CallEvents(boolean enabled, String stream, String deadLetterStream, String group, String consumer,
                              int batchSize, Duration block, Duration claimIdle, int maxDeliveries) {}
+
+    /**
+     * This instance's dispatcher of due calls (see {@code io.parley.platform.calls.dispatch.CallDispatcher}).
+     *
+     * @param enabled              whether this instance dispatches at all
+     * @param name                 this dispatcher's name in the claims and attempts (blank: the host name, else random)
+     * @param poll                 how long it waits when nothing is due
+     * @param batchSize            calls claimed per round trip
+     * @param parallelism          dials in flight at once
+     * @param lease                how long a claim holds a call before another dispatcher may take it
+     * @param dialDeadline         an attempt not dialled this long after it was recorded is left to the reconciler
+     * @param reconcileAfter       an attempt without a carrier id this old is looked up at the carrier
+     * @param reconcileEvery       how often the reconciler runs
+     * @param maxActiveCallsPerTenant calls a tenant may have dialing, ringing or in progress at once
+     * @param deferBy              how long a call waits when its tenant is at its limit
+     * @param callsPerSecondPerNumber dials per second from one caller number, across all instances
+     */
+    public record Dispatch(boolean enabled, String name, Duration poll, int batchSize, int parallelism, Duration lease,
+                           Duration dialDeadline, Duration reconcileAfter, Duration reconcileEvery, int maxActiveCallsPerTenant,
+                           Duration deferBy, double callsPerSecondPerNumber) {}
+
+    /**
+     * The carrier: {@code sandbox} (test mode, nothing leaves the machine).
+     *
+     * @param carrier          which carrier places calls
+     * @param from             the caller number calls are placed from
+     * @param sandboxKeyPrefix where the sandbox carrier keeps what it placed, in Redis
+     */
+    public record Telephony(String carrier, String from, String sandboxKeyPrefix) {}
 
     public record Auth(Jwt jwt, CallCredentials callCredentials) {}
 

@@ -3,32 +3,22 @@ package io.parley.platform.web;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;
-import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
-import io.github.bucket4j.distributed.proxy.ProxyManager;
-import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.codec.RedisCodec;
-import io.lettuce.core.codec.StringCodec;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.parley.platform.config.ParleyProperties;
+import io.parley.platform.config.RedisBuckets;
 import io.parley.platform.tenancy.TenantId;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.DisposableBean;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Per-tenant request budget, shared by every platform-api instance through Redis (Bucket4j's
- * compare-and-swap buckets). When Redis cannot answer, requests pass: an outage of the limiter
- * must not become an outage of the API.
+ * Per-tenant request budget, shared by every platform-api instance through Redis ({@link RedisBuckets}).
+ * When Redis cannot answer, requests pass: an outage of the limiter must not become an outage of the API.
  */
 @Component
-public class RateLimiter implements DisposableBean {
+public class RateLimiter {
 
     /** The verdict on one request. */
     public record Decision(boolean allowed, long remaining, Duration retryAfter) {}
@@ -36,16 +26,14 @@ public class RateLimiter implements DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(RateLimiter.class);
 
     private final ParleyProperties.RateLimit settings;
-    private final LettuceConnectionFactory redis;
     private final Counter limited;
     private final Counter unavailable;
-    private volatile StatefulRedisConnection<String, byte[]> connection;
-    private volatile ProxyManager<String> buckets;
+    private final RedisBuckets redisBuckets;
     private final BucketConfiguration configuration;
 
-    public RateLimiter(ParleyProperties properties, LettuceConnectionFactory redis, MeterRegistry meters) {
+    public RateLimiter(ParleyProperties properties, RedisBuckets redisBuckets, MeterRegistry meters) {
         this.settings = properties.api().rateLimit();
-        this.redis = redis;
+        this.redisBuckets = redisBuckets;
         this.limited = Counter.builder("parley.rate_limit.rejected").description("Requests refused for exceeding the tenant's rate").register(meters);
         this.unavailable = Counter.builder("parley.rate_limit.unavailable").description("Requests let through because Redis did not answer").register(meters);
         this.configuration = BucketConfiguration.builder()
@@ -58,7 +46,7 @@ public class RateLimiter implements DisposableBean {
             return new Decision(true, settings.burst(), Duration.ZERO);
         }
         try {
-            ConsumptionProbe probe = buckets().builder().build("parley:rate:" + tenant, () -> configuration).tryConsumeAndReturnRemaining(1);
+            ConsumptionProbe probe = redisBuckets.buckets().builder().build("parley:rate:" + tenant, () -> configuration).tryConsumeAndReturnRemaining(1);
             if (probe.isConsumed()) {
                 return new Decision(true, probe.getRemainingTokens(), Duration.ZERO);
             }
@@ -68,28 +56,6 @@ public class RateLimiter implements DisposableBean {
             unavailable.increment();
             log.warn("Rate limiter unavailable, letting the request through: {}", e.toString());
             return new Decision(true, -1, Duration.ZERO);
-        }
-    }
-
-    private ProxyManager<String> buckets() {
-        if (buckets == null) {
-            synchronized (this) {
-                if (buckets == null) {
-                    connection = ((RedisClient) redis.getNativeClient()).connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
-                    buckets = Bucket4jLettuce.casBasedBuilder(connection)
-                            .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(10)))
-                            .requestTimeout(Duration.ofSeconds(1))
-                            .build();
-                }
-            }
-        }
-        return buckets;
-    }
-
-    @Override
-    public void destroy() {
-        if (connection != null) {
-            connection.close();
         }
     }
 }

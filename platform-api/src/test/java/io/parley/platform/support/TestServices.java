@@ -29,6 +29,9 @@ public final class TestServices {
     /** The stream the application under test consumes the voice runtime's events from. */
     public static final String CALL_EVENTS_STREAM = "parley:call-events:test:" + UUID.randomUUID();
 
+    /** Where this JVM's sandbox carrier keeps what it placed. */
+    public static final String SANDBOX_PREFIX = "parley:sandbox:test:" + UUID.randomUUID() + ":";
+
     private static String ownerUrl;
     private static String redisUrl;
 
@@ -50,6 +53,9 @@ public final class TestServices {
         // this JVM's application consumes a stream of its own, not the one a developer's runtime writes to
         System.setProperty("parley.call-events.stream", CALL_EVENTS_STREAM);
         System.setProperty("parley.call-events.dead-letter-stream", CALL_EVENTS_STREAM + ":dead");
+        // calls stay where tests put them: dispatch tests run dispatchers of their own (CallDispatchIntegrationTests)
+        System.setProperty("parley.dispatch.enabled", "false");
+        System.setProperty("parley.telephony.sandbox-key-prefix", SANDBOX_PREFIX);
     }
 
     /** The owner's (superuser's) JDBC URL of the test database, credentials included. */

@@ -24,11 +24,18 @@ class RowLevelSecurityIntegrationTests extends IntegrationTest {
 
     private TestTenant a;
 
+    @org.springframework.beans.factory.annotation.Autowired
+    private io.parley.platform.calls.DispatchLedger ledger;
+
     @BeforeEach
     void tenantWithData() {
         a = newTenant();
-        createCall(a, createPersona(a, "Santa").get("id").asString());
-        // and a row in every other tenant-owned table
+        UUID call = UUID.fromString(createCall(a, createPersona(a, "Santa").get("id").asString()).get("id").asString());
+        // and a row in every other tenant-owned table: an attempt, as a dispatcher begins one
+        java.time.Instant now = java.time.Instant.now().plusSeconds(1);
+        ledger.claim("rls-test", 10_000, java.time.Duration.ofSeconds(30), now).stream()
+                .filter(c -> c.callId().equals(call))
+                .forEach(c -> assertThat(ledger.begin(c, "rls-test", "sandbox", "+14155550199", 10, java.time.Duration.ofSeconds(5), now).begun()).isNotNull());
         assertThat(a.api().withHeader("Idempotency-Key", UUID.randomUUID().toString())
                 .post("/v1/personas", personaBody("Keyed Santa")).status()).isEqualTo(201);
     }

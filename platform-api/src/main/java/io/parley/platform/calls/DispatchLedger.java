@@ -1,0 +1,169 @@
+package io.parley.platform.calls;
+
+import io.parley.platform.tenancy.Mode;
+import io.parley.platform.tenancy.TenantId;
+import io.parley.platform.tenancy.TenantTransactions;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * What the dispatcher writes, each step its own short transaction (see V4__call_dispatch.sql for the
+ * protocol): claim due calls, begin an attempt under the claim's fencing token, record what the carrier
+ * answered, and resolve attempts whose outcome was never recorded.
+ */
+@Component
+public class DispatchLedger {
+
+    /** A call this dispatcher claimed, with the claim's fencing token. */
+    public record Claim(UUID callId, TenantId tenant, long token, Instant scheduledAt) {}
+
+    /** An attempt recorded and committed, to be dialled now. */
+    public record Begun(UUID attemptId, UUID callId, TenantId tenant, Mode mode, String from, String to,
+                        Instant scheduledAt, Instant at) {}
+
+    /** Why a claimed call was not begun. */
+    public enum NotBegun { GONE, DEFERRED }
+
+    /** An attempt still dialing without a carrier id, recorded before {@code createdAt}. */
+    public record Unconfirmed(UUID attemptId, TenantId tenant, UUID callId) {}
+
+    /** What the reconciler needs to ask the carrier about an attempt. */
+    public record AttemptView(UUID attemptId, String to, Instant createdAt, boolean unconfirmed) {}
+
+    private final EntityManager entities;
+    private final TenantTransactions transactions;
+    private final JdbcTemplate jdbc;
+
+    public DispatchLedger(EntityManager entities, TenantTransactions transactions, JdbcTemplate jdbc) {
+        this.entities = entities;
+        this.transactions = transactions;
+        this.jdbc = jdbc;
+    }
+
+    /** Claims up to {@code limit} due calls of any tenant for {@code lease}; none another dispatcher holds. */
+    public List<Claim> claim(String dispatcher, int limit, Duration lease, Instant now) {
+        return transactions.withoutTenant(() -> jdbc.query(
+                "select id, tenant_id, claim_token, scheduled_at from parley_claim_due_calls(?, ?, ?, ?::interval)",
+                (rs, i) -> new Claim(rs.getObject(1, UUID.class), new TenantId(rs.getObject(2, UUID.class)), rs.getLong(3),
+                        rs.getTimestamp(4).toInstant()),
+                Timestamp.from(now), limit, dispatcher, lease.toMillis() + " milliseconds"));
+    }
+
+    /**
+     * In the call's tenant: if the call is still scheduled, due and held by this claim, and its tenant has
+     * fewer than {@code maxActive} calls under way, records attempt {@code n + 1}, moves the call to
+     * dialing and commits. A tenant at its limit defers the call by {@code deferBy}.
+     */
+    public Result begin(Claim claim, String dispatcher, String carrier, String from, int maxActive, Duration deferBy, Instant now) {
+        return transactions.write(claim.tenant(), () -> {
+            Call call = entities.find(Call.class, claim.callId(), LockModeType.PESSIMISTIC_WRITE);
+            if (call == null || call.status() != CallStatus.SCHEDULED || !Objects.equals(call.claimToken(), claim.token())
+                    || call.scheduledAt().isAfter(now)) {
+                return new Result(null, NotBegun.GONE);
+            }
+            // one dispatch of a tenant at a time decides on its limit, so two instances cannot both take its last slot
+            jdbc.queryForObject("select count(*) from (select pg_advisory_xact_lock(hashtextextended(?, 7))) locked", Long.class,
+                    claim.tenant().value().toString());
+            Long active = entities.createQuery(
+                    "select count(c) from Call c where c.tenantId = :tenant and c.status in ('dialing', 'ringing', 'in_progress')", Long.class)
+                    .setParameter("tenant", claim.tenant().value()).getSingleResult();
+            if (active >= maxActive) {
+                call.defer(now.plus(deferBy), now);
+                return new Result(null, NotBegun.DEFERRED);
+            }
+            Long earlier = entities.createQuery("select count(a) from CallAttempt a where a.callId = :call", Long.class)
+                    .setParameter("call", call.id()).getSingleResult();
+            CallAttempt attempt = new CallAttempt(claim.tenant(), call.id(), earlier.intValue() + 1, carrier, from, claim.token(), dispatcher, now);
+            entities.persist(attempt);
+            CallStatus was = call.startAttempt(now);
+            entities.persist(new CallEvent(claim.tenant(), call.id(), "call.dialing", was, CallStatus.DIALING, "dispatcher:" + dispatcher,
+                    "attempt " + attempt.number() + " via " + carrier, now));
+            entities.flush();
+            return new Result(new Begun(attempt.id(), call.id(), claim.tenant(), call.mode(), from, call.to(), call.scheduledAt(), now), null);
+        });
+    }
+
+    /** The outcome of {@link #begin}: the attempt to dial, or why there is none. */
+    public record Result(Begun begun, NotBegun notBegun) {}
+
+    /**
+     * The carrier placed the attempt: its id is recorded, unless the attempt was meanwhile resolved
+     * otherwise (then false: the call placed is not wanted and should be hung up).
+     */
+    public boolean placed(TenantId tenant, UUID attemptId, String providerCallId, Instant now) {
+        return transactions.write(tenant, () -> {
+            // not worth a disk flush: were this commit lost in a database crash, the reconciler would find the call at the carrier
+            jdbc.execute("set local synchronous_commit = off");
+            CallAttempt attempt = entities.find(CallAttempt.class, attemptId, LockModeType.PESSIMISTIC_WRITE);
+            if (attempt == null || attempt.status() != CallAttempt.Status.DIALING || attempt.providerCallId() != null) {
+                return attempt != null && providerCallId.equals(attempt.providerCallId());
+            }
+            attempt.placed(providerCallId, now);
+            return true;
+        });
+    }
+
+    /** The carrier refused the dial: the attempt and the call failed. */
+    public void refused(TenantId tenant, UUID attemptId, String reason, Instant now) {
+        transactions.write(tenant, () -> {
+            CallAttempt attempt = entities.find(CallAttempt.class, attemptId, LockModeType.PESSIMISTIC_WRITE);
+            Call call = entities.find(Call.class, attempt.callId(), LockModeType.PESSIMISTIC_WRITE);
+            attempt.end(CallAttempt.Status.FAILED, reason, now);
+            if (call.status() == CallStatus.DIALING) {
+                CallStatus was = call.finish(CallStatus.FAILED, reason, now);
+                entities.persist(new CallEvent(tenant, call.id(), "call.failed", was, CallStatus.FAILED, "carrier:" + attempt.carrier(), reason, now));
+            }
+            return null;
+        });
+    }
+
+    /** Attempts recorded before {@code before} that still have no carrier id, any tenant. */
+    public List<Unconfirmed> unconfirmed(Instant before, int limit) {
+        return transactions.withoutTenant(() -> jdbc.query(
+                "select id, tenant_id, call_id from parley_unconfirmed_attempts(?, ?)",
+                (rs, i) -> new Unconfirmed(rs.getObject(1, UUID.class), new TenantId(rs.getObject(2, UUID.class)), rs.getObject(3, UUID.class)),
+                Timestamp.from(before), limit));
+    }
+
+    public Optional<AttemptView> view(Unconfirmed u) {
+        return transactions.read(u.tenant(), () -> {
+            CallAttempt attempt = entities.find(CallAttempt.class, u.attemptId());
+            if (attempt == null) {
+                return Optional.empty();
+            }
+            Call call = entities.find(Call.class, attempt.callId());
+            return Optional.of(new AttemptView(attempt.id(), call.to(), attempt.createdAt(),
+                    attempt.status() == CallAttempt.Status.DIALING && attempt.providerCallId() == null));
+        });
+    }
+
+    /**
+     * The carrier has no call for this attempt: it never reached the carrier. The attempt is abandoned and
+     * the call due again at once, the attempt not counted. False if the attempt was resolved meanwhile.
+     */
+    public boolean abandon(Unconfirmed u, String dispatcher, Instant now) {
+        return transactions.write(u.tenant(), () -> {
+            CallAttempt attempt = entities.find(CallAttempt.class, u.attemptId(), LockModeType.PESSIMISTIC_WRITE);
+            if (attempt == null || attempt.status() != CallAttempt.Status.DIALING || attempt.providerCallId() != null) {
+                return false;
+            }
+            Call call = entities.find(Call.class, attempt.callId(), LockModeType.PESSIMISTIC_WRITE);
+            String reason = "attempt " + attempt.number() + " never reached the carrier (its dispatcher " + attempt.dispatcher() + " stopped)";
+            attempt.end(CallAttempt.Status.ABANDONED, reason, now);
+            if (call.status() == CallStatus.DIALING) {
+                CallStatus was = call.requeue(now);
+                entities.persist(new CallEvent(u.tenant(), call.id(), "call.requeued", was, CallStatus.SCHEDULED, "dispatcher:" + dispatcher, reason, now));
+            }
+            return true;
+        });
+    }
+}

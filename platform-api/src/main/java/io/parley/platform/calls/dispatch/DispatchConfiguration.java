@@ -1,0 +1,37 @@
+package io.parley.platform.calls.dispatch;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.parley.platform.calls.DispatchLedger;
+import io.parley.platform.config.ParleyProperties;
+import io.parley.platform.config.RedisBuckets;
+import io.parley.platform.telephony.SandboxTelephony;
+import io.parley.platform.telephony.Telephony;
+import java.time.Clock;
+import java.util.UUID;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+/** The carrier, and this instance's dispatcher of due calls ({@code parley.dispatch.*}, {@code parley.telephony.*}). */
+@Configuration(proxyBeanMethods = false)
+class DispatchConfiguration {
+
+    @Bean
+    Telephony telephony(ParleyProperties properties, StringRedisTemplate redis) {
+        ParleyProperties.Telephony settings = properties.telephony();
+        if (!"sandbox".equals(settings.carrier())) {
+            throw new IllegalStateException("parley.telephony.carrier: only 'sandbox' is available, not '" + settings.carrier() + "'");
+        }
+        return new SandboxTelephony(redis, settings.sandboxKeyPrefix());
+    }
+
+    @Bean
+    @ConditionalOnBooleanProperty(name = "parley.dispatch.enabled", matchIfMissing = true)
+    CallDispatcher callDispatcher(ParleyProperties properties, DispatchLedger ledger, Telephony telephony, RedisBuckets buckets,
+                                  Clock clock, MeterRegistry meters) {
+        ParleyProperties.Dispatch settings = properties.dispatch();
+        String name = settings.name() == null || settings.name().isBlank() ? "dispatcher-" + UUID.randomUUID() : settings.name();
+        return new CallDispatcher(settings, name, properties.telephony().from(), ledger, telephony, buckets, clock, meters);
+    }
+}

@@ -1,0 +1,48 @@
+package io.parley.platform.telephony;
+
+import io.parley.platform.tenancy.Mode;
+import io.parley.platform.tenancy.TenantId;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * A carrier that places calls: Twilio for live keys, the sandbox for test mode and the embedded default.
+ *
+ * <p>{@link #dial} is asked at most once per attempt by the dispatcher, after the attempt is recorded. Its
+ * outcome can be unknown (a timeout, a dropped connection, the instance dying): the reconciler then asks
+ * {@link #find} whether the carrier has a call for that attempt before anything is dialled again.
+ */
+public interface Telephony {
+
+    /** One dial: the attempt's id travels with the call so the carrier can be asked about it later. */
+    record Dial(UUID attemptId, UUID callId, TenantId tenant, Mode mode, String from, String to, Instant requestedAt) {}
+
+    /** The carrier took the dial; its own id for the call. */
+    record Placed(String providerCallId) {}
+
+    /** This carrier's name, stored with each attempt ({@code sandbox}, {@code twilio}). */
+    String carrier();
+
+    /**
+     * Places the call.
+     *
+     * @throws Refused when the carrier answered that it will not place it (a number it cannot call, an
+     *         account problem): the attempt failed and was not placed
+     * @throws RuntimeException when the outcome is unknown: the attempt stays unconfirmed for the reconciler
+     */
+    Placed dial(Dial dial) throws Refused;
+
+    /** The call the carrier placed for this attempt, if it placed one (for the reconciler). */
+    Optional<Placed> find(UUID attemptId, String to, Instant requestedAt);
+
+    /** Ends a call the carrier placed (one placed too late to be wanted). */
+    void hangUp(String providerCallId);
+
+    /** The carrier refused a dial; nothing was placed. */
+    final class Refused extends Exception {
+        public Refused(String reason) {
+            super(reason);
+        }
+    }
+}
