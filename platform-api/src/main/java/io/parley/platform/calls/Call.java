@@ -13,7 +13,9 @@ import jakarta.persistence.Table;
 import jakarta.persistence.Version;
 import java.time.Instant;
 import java.time.LocalDateTime;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
@@ -88,6 +90,19 @@ public class Call {
     @Column(name = "final_reason")
     private String finalReason;
 
+    /** Attempts the call may take in all (its retry policy). */
+    @Column(name = "max_attempts", nullable = false)
+    private int maxAttempts = RetryPolicy.DEFAULT.maxAttempts();
+
+    /** Outcomes that schedule another attempt: busy, no_answer, voicemail, failed. */
+    @JdbcTypeCode(SqlTypes.ARRAY)
+    @Column(name = "retry_on", nullable = false)
+    private List<String> retryOn = new ArrayList<>(RetryPolicy.DEFAULT.on());
+
+    /** The wait before the second attempt; each further one waits twice as long (with jitter). */
+    @Column(name = "retry_backoff_seconds", nullable = false)
+    private int retryBackoffSeconds = RetryPolicy.DEFAULT.backoffSeconds();
+
     @Version
     private long version;
 
@@ -104,6 +119,38 @@ public class Call {
         this.variables = new LinkedHashMap<>(variables);
         this.createdAt = now;
         this.updatedAt = now;
+    }
+
+    /** Which outcomes are tried again, how often in all, and how long the first wait is. */
+    public record RetryPolicy(List<String> on, int maxAttempts, int backoffSeconds) {
+        public static final List<String> OUTCOMES = List.of("busy", "no_answer", "voicemail", "failed");
+        public static final RetryPolicy DEFAULT = new RetryPolicy(List.of("busy", "no_answer", "failed"), 3, 300);
+    }
+
+    void retryPolicy(RetryPolicy policy) {
+        this.retryOn = new ArrayList<>(policy.on());
+        this.maxAttempts = policy.maxAttempts();
+        this.retryBackoffSeconds = policy.backoffSeconds();
+    }
+
+    /** Whether an attempt that ended in {@code outcome} is followed by another. */
+    boolean retries(String outcome) {
+        return retryOn.contains(outcome) && attempts < maxAttempts;
+    }
+
+    /** The wait before the next attempt: backoff × 2^(attempts − 1), ±20 % jitter. */
+    java.time.Duration nextBackoff(double jitter) {
+        long base = (long) retryBackoffSeconds << Math.min(attempts - 1, 16);
+        return java.time.Duration.ofMillis((long) (base * 1000 * (0.8 + 0.4 * jitter)));
+    }
+
+    /** After an attempt that ended in a retried outcome: due again at {@code at}. */
+    CallStatus retryAt(Instant at, Instant now) {
+        CallStatus from = transition(CallStatus.SCHEDULED, now);
+        this.scheduledAt = at;
+        this.claimToken = null;
+        releaseClaim(null);
+        return from;
     }
 
     /** When a call is due: the instant, the callee's zone (null if unknown), where the zone came from, the booked local time. */
@@ -170,6 +217,10 @@ public class Call {
         this.updatedAt = now;
     }
 
+    void finalReason(String reason) {
+        this.finalReason = reason;
+    }
+
     /** Ends the call where it is, with the reason. */
     CallStatus finish(CallStatus target, String reason, Instant now) {
         CallStatus from = transition(target, now);
@@ -198,6 +249,7 @@ public class Call {
     public Instant updatedAt() { return updatedAt; }
     public Instant canceledAt() { return canceledAt; }
     public int attempts() { return attempts; }
+    public RetryPolicy retryPolicy() { return new RetryPolicy(List.copyOf(retryOn), maxAttempts, retryBackoffSeconds); }
     Long claimToken() { return claimToken; }
     public String finalReason() { return finalReason; }
 

@@ -24,6 +24,20 @@ public class CallAttempt {
 
         public String wire() { return name().toLowerCase(Locale.ROOT); }
 
+        /** Order of progress: a report of a lower or equal rank than where the attempt is comes late or twice. */
+        int rank() {
+            return switch (this) {
+                case DIALING -> 0;
+                case RINGING -> 1;
+                case IN_PROGRESS -> 2;
+                default -> 3;
+            };
+        }
+
+        public boolean terminal() { return rank() == 3; }
+
+        public static Status fromCarrier(String wire) { return fromWire(wire); }
+
         static Status fromWire(String wire) { return valueOf(wire.toUpperCase(Locale.ROOT)); }
     }
 
@@ -68,6 +82,9 @@ public class CallAttempt {
 
     private String reason;
 
+    @Column(name = "answered_by")
+    private String answeredBy;
+
     protected CallAttempt() {}
 
     CallAttempt(TenantId tenant, UUID callId, int number, String carrier, String from, long claimToken, String dispatcher, Instant now) {
@@ -87,6 +104,22 @@ public class CallAttempt {
     void placed(String providerCallId, Instant now) {
         this.providerCallId = providerCallId;
         this.dialedAt = now;
+    }
+
+    /** Moves to {@code next} if that is progress; false for a report that came late or twice. */
+    boolean advance(Status next, String answeredBy, String reason, Instant at) {
+        if (next.rank() <= status().rank()) {
+            return false;
+        }
+        this.status = next.wire();
+        if (answeredBy != null) {
+            this.answeredBy = answeredBy;
+        }
+        if (next.terminal()) {
+            this.reason = reason;
+            this.endedAt = at;
+        }
+        return true;
     }
 
     void end(Status outcome, String reason, Instant now) {

@@ -36,7 +36,7 @@ public class CallService {
 
     /** A call to place: at {@code scheduledAt}, or at {@code localTime} in the callee's zone, or (both null) at once. */
     public record Request(UUID personaId, String to, Instant scheduledAt, LocalDateTime localTime, String timeZone,
-                          Map<String, Object> variables) {}
+                          Map<String, Object> variables, Call.RetryPolicy retry) {}
 
     /** A new time for a scheduled call, as in {@link Request}; {@code timeZone} null keeps the call's zone. */
     public record Reschedule(Instant scheduledAt, LocalDateTime localTime, String timeZone) {}
@@ -73,6 +73,9 @@ public class CallService {
                 });
             }
             Call call = new Call(tenant, request.personaId(), to, caller.mode(), when, variables, now);
+            if (request.retry() != null) {
+                call.retryPolicy(request.retry());
+            }
             entities.persist(call);
             entities.persist(new CallEvent(tenant, call.id(), CREATED, null, CallStatus.SCHEDULED, caller.actor(), null, now));
             entities.flush();

@@ -119,7 +119,8 @@ public class DispatchLedger {
             Call call = entities.find(Call.class, attempt.callId(), LockModeType.PESSIMISTIC_WRITE);
             attempt.end(CallAttempt.Status.FAILED, reason, now);
             if (call.status() == CallStatus.DIALING) {
-                CallStatus was = call.finish(CallStatus.FAILED, reason, now);
+                // a refusal is the carrier's final word on the number: not retried
+                CallStatus was = call.finish(CallStatus.FAILED, "failed: " + reason, now);
                 entities.persist(new CallEvent(tenant, call.id(), "call.failed", was, CallStatus.FAILED, "carrier:" + attempt.carrier(), reason, now));
             }
             return null;

@@ -92,8 +92,10 @@ public record ParleyProperties(
      * @param carrier          which carrier places calls
      * @param from             the caller number calls are placed from
      * @param sandboxKeyPrefix where the sandbox carrier keeps what it placed, in Redis
+     * @param sandboxRing      how long the sandbox's callees ring
+     * @param sandboxTalk      how long the sandbox's answering callee stays on the line
      */
-    public record Telephony(String carrier, String from, String sandboxKeyPrefix) {}
+    public record Telephony(String carrier, String from, String sandboxKeyPrefix, Duration sandboxRing, Duration sandboxTalk) {}
 
     public record Auth(Jwt jwt, CallCredentials callCredentials) {}
 

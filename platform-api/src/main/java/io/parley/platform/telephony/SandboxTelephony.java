@@ -1,17 +1,24 @@
 package io.parley.platform.telephony;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
- * The test-mode carrier: places nothing on a real network. What it placed lives in Redis (under
+ * The test-mode carrier: places nothing on a real network. Its callee is chosen by the number dialled,
+ * like Stripe's test cards ({@link Callee}); any number it does not list answers and talks. What it placed lives in Redis (under
  * {@code keyPrefix}), so every platform-api instance sees the same carrier, as with a real one: an
  * instance can reconcile another's attempt.
  *
@@ -19,19 +26,71 @@ import org.springframework.data.redis.core.StringRedisTemplate;
  * attempt id and answers the same call id again. It counts the calls it placed per Parley call, which is
  * what "dialled exactly once" is measured by.
  */
-public final class SandboxTelephony implements Telephony {
+public final class SandboxTelephony implements Telephony, AutoCloseable {
+
+    /** What the sandbox's callee at a number does. */
+    public enum Callee {
+        /** +14155550100 (and any number not listed here): rings, answers, talks for {@code talk}, hangs up: completed. */
+        ANSWERS("+14155550100"),
+        /** +14155550101: busy. */
+        BUSY("+14155550101"),
+        /** +14155550102: rings until the carrier gives up: no_answer. */
+        NO_ANSWER("+14155550102"),
+        /** +14155550103: an answering machine picks up: voicemail. */
+        VOICEMAIL("+14155550103"),
+        /** +14155550104: the network fails the call after it was placed: failed. */
+        FAILS("+14155550104"),
+        /** +14155550105: the carrier refuses the dial itself; nothing is placed. */
+        REFUSED("+14155550105");
+
+        public final String number;
+
+        Callee(String number) {
+            this.number = number;
+        }
+
+        public static Callee at(String number) {
+            for (Callee c : values()) {
+                if (c.number.equals(number)) {
+                    return c;
+                }
+            }
+            return ANSWERS;
+        }
+    }
 
     /** Sandbox numbers whose dial the carrier refuses outright (as a real one refuses an unreachable number). */
-    public static final String REFUSED_NUMBER = "+14155550105";
+    public static final String REFUSED_NUMBER = Callee.REFUSED.number;
 
     private static final Duration KEPT = Duration.ofDays(7);
 
     private final StringRedisTemplate redis;
     private final String keyPrefix;
+    private final CarrierEvents events;
+    private final Duration ring;
+    private final Duration talk;
+    private final Clock clock;
+    private final ScheduledExecutorService callees = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("sandbox-callees").daemon().factory());
 
-    public SandboxTelephony(StringRedisTemplate redis, String keyPrefix) {
+    /**
+     * @param events where the callee's progress is reported (ringing, answered, the outcome), as a real
+     *               carrier's status callbacks would; none: placed calls stay where they are
+     * @param ring   how long a callee rings (before answering, or giving up for no_answer)
+     * @param talk   how long an answering callee stays on the line
+     */
+    public SandboxTelephony(StringRedisTemplate redis, String keyPrefix, CarrierEvents events, Duration ring, Duration talk, Clock clock) {
         this.redis = redis;
         this.keyPrefix = keyPrefix;
+        this.events = events;
+        this.ring = ring;
+        this.talk = talk;
+        this.clock = clock;
+    }
+
+    /** A sandbox whose placed calls never progress (tests of dialling alone). */
+    public SandboxTelephony(StringRedisTemplate redis, String keyPrefix) {
+        this(redis, keyPrefix, null, Duration.ZERO, Duration.ZERO, Clock.systemUTC());
     }
 
     @Override
@@ -41,7 +100,7 @@ public final class SandboxTelephony implements Telephony {
 
     @Override
     public Placed dial(Dial dial) throws Refused {
-        if (REFUSED_NUMBER.equals(dial.to())) {
+        if (Callee.at(dial.to()) == Callee.REFUSED) {
             throw new Refused("the sandbox refuses every call to " + REFUSED_NUMBER);
         }
         String id = "SB" + HexFormat.of().formatHex(randomBytes());
@@ -49,6 +108,7 @@ public final class SandboxTelephony implements Telephony {
         if (Boolean.TRUE.equals(placed)) {
             redis.opsForHash().increment(placementsKey(), dial.callId().toString(), 1);
             redis.expire(placementsKey(), KEPT);
+            play(Callee.at(dial.to()), id);
             return new Placed(id);
         }
         String existing = redis.opsForValue().get(attemptKey(dial.attemptId()));
@@ -63,6 +123,64 @@ public final class SandboxTelephony implements Telephony {
     @Override
     public void hangUp(String providerCallId) {
         redis.opsForValue().set(keyPrefix + "hung-up:" + providerCallId, "1", KEPT);
+    }
+
+    /** The callee's script, reported as a carrier reports: ringing, then answered, then the outcome. */
+    private void play(Callee callee, String id) {
+        if (events == null) {
+            return;
+        }
+        List<String[]> script = switch (callee) {
+            case ANSWERS -> List.of(new String[] {"ringing", null}, new String[] {"in_progress", "human"}, new String[] {"completed", null});
+            case BUSY -> List.<String[]>of(new String[] {"busy", null});
+            case NO_ANSWER -> List.of(new String[] {"ringing", null}, new String[] {"no_answer", null});
+            case VOICEMAIL -> List.of(new String[] {"ringing", null}, new String[] {"in_progress", "machine"}, new String[] {"voicemail", "machine"});
+            case FAILS -> List.of(new String[] {"ringing", null}, new String[] {"failed", null});
+            case REFUSED -> List.of();
+        };
+        long at = 0;
+        for (String[] step : script) {
+            at += switch (step[0]) {
+                case "ringing" -> 50;
+                case "in_progress", "no_answer", "failed" -> ring.toMillis();
+                case "completed" -> talk.toMillis();
+                default -> 50;
+            };
+            String reason = switch (step[0]) {
+                case "busy" -> "the sandbox callee " + callee.number + " is busy";
+                case "no_answer" -> "the sandbox callee " + callee.number + " did not answer";
+                case "voicemail" -> "an answering machine picked up";
+                case "failed" -> "the sandbox network failed the call to " + callee.number;
+                default -> null;
+            };
+            report(new CarrierEvents.Report(carrier(), id, step[0], null, step[1], reason), at, 0);
+        }
+    }
+
+    /** Reports a step; a report that outran the dial's answer (the attempt not yet known by this id) is sent again, as carriers retry. */
+    private void report(CarrierEvents.Report report, long delayMillis, int tries) {
+        callees.schedule(() -> {
+            try {
+                CarrierEvents.Report now = new CarrierEvents.Report(report.carrier(), report.providerCallId(), report.status(), clock.instant(),
+                        report.answeredBy(), report.reason());
+                if (!events.progress(now) && tries < 50) {
+                    report(report, 100, tries + 1);
+                }
+            } catch (RuntimeException e) {
+                if (tries < 50) {
+                    report(report, 100, tries + 1);
+                } else {
+                    LoggerFactory.getLogger(SandboxTelephony.class).warn("Sandbox report {} of {} not applied: {}", report.status(),
+                            report.providerCallId(), e.toString());
+                }
+            }
+        }, delayMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Stops the simulated callees. */
+    @Override
+    public void close() {
+        callees.shutdownNow();
     }
 
     /** How many calls this carrier placed for each Parley call (for tests and the dispatch benchmark). */

@@ -1,6 +1,7 @@
 package io.parley.platform.calls.dispatch;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.parley.platform.calls.CallProgress;
 import io.parley.platform.calls.DispatchLedger;
 import io.parley.platform.config.ParleyProperties;
 import io.parley.platform.config.RedisBuckets;
@@ -18,12 +19,12 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 class DispatchConfiguration {
 
     @Bean
-    Telephony telephony(ParleyProperties properties, StringRedisTemplate redis) {
+    Telephony telephony(ParleyProperties properties, StringRedisTemplate redis, CallProgress progress, Clock clock) {
         ParleyProperties.Telephony settings = properties.telephony();
         if (!"sandbox".equals(settings.carrier())) {
             throw new IllegalStateException("parley.telephony.carrier: only 'sandbox' is available, not '" + settings.carrier() + "'");
         }
-        return new SandboxTelephony(redis, settings.sandboxKeyPrefix());
+        return new SandboxTelephony(redis, settings.sandboxKeyPrefix(), progress, settings.sandboxRing(), settings.sandboxTalk(), clock);
     }
 
     @Bean

@@ -51,7 +51,7 @@ class CallsController implements CallsApi {
         Caller caller = Callers.current();
         CallService.Request call = new CallService.Request(request.getPersonaId(), request.getTo(),
                 request.getScheduledAt() == null ? null : request.getScheduledAt().toInstant(),
-                localTime(request.getLocalTime()), request.getTimeZone(), request.getVariables());
+                localTime(request.getLocalTime()), request.getTimeZone(), request.getVariables(), retry(request.getRetry()));
         return idempotency.run(caller.tenant(), idempotencyKey, operation(caller, "createCall"), request, io.parley.platform.api.model.Call.class,
                 () -> ResponseEntity.status(HttpStatus.CREATED).body(toApi(calls.create(caller, call))));
     }
@@ -77,6 +77,25 @@ class CallsController implements CallsApi {
                 localTime(request.getLocalTime()), request.getTimeZone());
         return idempotency.run(caller.tenant(), idempotencyKey, operation(caller, "rescheduleCall:" + callId), request, io.parley.platform.api.model.Call.class,
                 () -> ResponseEntity.ok(toApi(calls.reschedule(caller, callId, reschedule))));
+    }
+
+    /** The request's retry policy, its absent fields from the default; null when none was given. */
+    private static Call.RetryPolicy retry(io.parley.platform.api.model.RetryPolicy retry) {
+        if (retry == null) {
+            return null;
+        }
+        Call.RetryPolicy defaults = Call.RetryPolicy.DEFAULT;
+        return new Call.RetryPolicy(
+                retry.getOutcomes() == null ? defaults.on() : retry.getOutcomes().stream().map(o -> o.getValue()).distinct().toList(),
+                retry.getMaxAttempts() == null ? defaults.maxAttempts() : retry.getMaxAttempts(),
+                retry.getBackoffSeconds() == null ? defaults.backoffSeconds() : retry.getBackoffSeconds());
+    }
+
+    private static io.parley.platform.api.model.RetryPolicy toApi(Call.RetryPolicy policy) {
+        return new io.parley.platform.api.model.RetryPolicy()
+                .outcomes(policy.on().stream().map(io.parley.platform.api.model.RetryPolicy.OutcomesEnum::fromValue).toList())
+                .maxAttempts(policy.maxAttempts())
+                .backoffSeconds(policy.backoffSeconds());
     }
 
     /** A local date-time the schema's pattern let through but the calendar has not (2026-02-30T10:00) is a 422 on the field. */
@@ -133,7 +152,10 @@ class CallsController implements CallsApi {
                 .variables(new java.util.LinkedHashMap<>(call.variables()))
                 .createdAt(utc(call.createdAt()))
                 .updatedAt(utc(call.updatedAt()))
-                .canceledAt(utc(call.canceledAt()));
+                .canceledAt(utc(call.canceledAt()))
+                .attempts(call.attempts())
+                .retry(toApi(call.retryPolicy()))
+                .finalReason(call.finalReason());
     }
 
     io.parley.platform.api.model.CallEvent toApi(CallEvent event) {
