@@ -31,7 +31,7 @@ public class DispatchLedger {
                         Instant scheduledAt, Instant at) {}
 
     /** Why a claimed call was not begun. */
-    public enum NotBegun { GONE, DEFERRED }
+    public enum NotBegun { GONE, DEFERRED, OUTSIDE_WINDOW, BLOCKED }
 
     /** An attempt still dialing without a carrier id, recorded before {@code createdAt}. */
     public record Unconfirmed(UUID attemptId, TenantId tenant, UUID callId) {}
@@ -63,12 +63,29 @@ public class DispatchLedger {
      * fewer than {@code maxActive} calls under way, records attempt {@code n + 1}, moves the call to
      * dialing and commits. A tenant at its limit defers the call by {@code deferBy}.
      */
-    public Result begin(Claim claim, String dispatcher, String carrier, String from, int maxActive, Duration deferBy, Instant now) {
+    public Result begin(Claim claim, String dispatcher, String carrier, String from, int maxActive, Duration deferBy, CallingWindow window,
+                        Instant now) {
         return transactions.write(claim.tenant(), () -> {
             Call call = entities.find(Call.class, claim.callId(), LockModeType.PESSIMISTIC_WRITE);
             if (call == null || call.status() != CallStatus.SCHEDULED || !Objects.equals(call.claimToken(), claim.token())
                     || call.scheduledAt().isAfter(now)) {
                 return new Result(null, NotBegun.GONE);
+            }
+            String actor = "dispatcher:" + dispatcher;
+            Optional<String> forbidden = window.forbidden(call.to());
+            if (forbidden.isPresent()) {
+                String reason = "blocked: " + forbidden.get();
+                CallStatus was = call.finish(CallStatus.BLOCKED, reason, now);
+                entities.persist(new CallEvent(claim.tenant(), call.id(), "call.blocked", was, CallStatus.BLOCKED, actor, reason, now));
+                return new Result(null, NotBegun.BLOCKED);
+            }
+            List<java.time.ZoneId> zones = CallingWindow.zones(call);
+            Instant open = window.next(now, zones);
+            if (open.isAfter(now)) {
+                call.defer(open, now);
+                entities.persist(new CallEvent(claim.tenant(), call.id(), "call.deferred", CallStatus.SCHEDULED, CallStatus.SCHEDULED, actor,
+                        "outside the calling window " + window.start() + "–" + window.end() + " in " + zones + "; next at " + open, now));
+                return new Result(null, NotBegun.OUTSIDE_WINDOW);
             }
             // one dispatch of a tenant at a time decides on its limit, so two instances cannot both take its last slot
             jdbc.queryForObject("select count(*) from (select pg_advisory_xact_lock(hashtextextended(?, 7))) locked", Long.class,
@@ -85,7 +102,7 @@ public class DispatchLedger {
             CallAttempt attempt = new CallAttempt(claim.tenant(), call.id(), earlier.intValue() + 1, carrier, from, claim.token(), dispatcher, now);
             entities.persist(attempt);
             CallStatus was = call.startAttempt(now);
-            entities.persist(new CallEvent(claim.tenant(), call.id(), "call.dialing", was, CallStatus.DIALING, "dispatcher:" + dispatcher,
+            entities.persist(new CallEvent(claim.tenant(), call.id(), "call.dialing", was, CallStatus.DIALING, actor,
                     "attempt " + attempt.number() + " via " + carrier, now));
             entities.flush();
             return new Result(new Begun(attempt.id(), call.id(), claim.tenant(), call.mode(), from, call.to(), call.scheduledAt(), now), null);

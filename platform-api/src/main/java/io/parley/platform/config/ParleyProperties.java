@@ -19,6 +19,7 @@ import org.springframework.util.unit.DataSize;
  * @param callEvents    how the voice runtime's events are consumed from Redis
  * @param dispatch      how due calls are claimed and dialled
  * @param telephony     the carrier calls are placed with
+ * @param compliance    the guard checked when a call is dialled
  */
 @ConfigurationProperties("parley")
 public record ParleyProperties(
@@ -32,7 +33,8 @@ public record ParleyProperties(
         Auth auth,
         CallEvents callEvents,
         Dispatch dispatch,
-        Telephony telephony) {
+        Telephony telephony,
+        Compliance compliance) {
 
     public record Database(String url, String appRole, String appPassword) {}
 
@@ -96,6 +98,12 @@ public record ParleyProperties(
      * @param sandboxTalk      how long the sandbox's answering callee stays on the line
      */
     public record Telephony(String carrier, String from, String sandboxKeyPrefix, Duration sandboxRing, Duration sandboxTalk) {}
+
+    /**
+     * The compliance guard: the hours a callee may be called in their local time (start inclusive, end
+     * exclusive) and the numbers never dialled (emergency, premium-rate). On unless turned off.
+     */
+    public record Compliance(boolean enabled, java.time.LocalTime callingWindowStart, java.time.LocalTime callingWindowEnd) {}
 
     public record Auth(Jwt jwt, CallCredentials callCredentials) {}
 

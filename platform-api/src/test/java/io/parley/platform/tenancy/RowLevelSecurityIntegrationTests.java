@@ -35,7 +35,7 @@ class RowLevelSecurityIntegrationTests extends IntegrationTest {
         java.time.Instant now = java.time.Instant.now().plusSeconds(1);
         ledger.claim("rls-test", 10_000, java.time.Duration.ofSeconds(30), now).stream()
                 .filter(c -> c.callId().equals(call))
-                .forEach(c -> assertThat(ledger.begin(c, "rls-test", "sandbox", "+14155550199", 10, java.time.Duration.ofSeconds(5), now).begun()).isNotNull());
+                .forEach(c -> assertThat(ledger.begin(c, "rls-test", "sandbox", "+14155550199", 10, java.time.Duration.ofSeconds(5), io.parley.platform.calls.CallingWindow.OFF, now).begun()).isNotNull());
         assertThat(a.api().withHeader("Idempotency-Key", UUID.randomUUID().toString())
                 .post("/v1/personas", personaBody("Keyed Santa")).status()).isEqualTo(201);
     }

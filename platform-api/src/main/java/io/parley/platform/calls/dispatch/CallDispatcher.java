@@ -5,6 +5,7 @@ import io.github.bucket4j.BucketConfiguration;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.parley.platform.calls.CallingWindow;
 import io.parley.platform.calls.DispatchLedger;
 import io.parley.platform.calls.DispatchLedger.Begun;
 import io.parley.platform.calls.DispatchLedger.Claim;
@@ -33,8 +34,9 @@ import org.springframework.context.SmartLifecycle;
  *   <li>(the loop, per batch) waits for dial slots of the caller number (calls per second, shared by all
  *       instances in Redis);</li>
  *   <li>begins the attempt in the call's tenant ({@link DispatchLedger#begin}): only if the claim is still
- *       this one's, the call still scheduled and due, and the tenant under its limit of calls under way
- *       (else deferred); the attempt is committed before the carrier hears of it;</li>
+ *       this one's, the call still scheduled and due, its number one that may be dialled (else blocked), the
+ *       callee's local time inside the calling window (else deferred to its next opening) and the tenant
+ *       under its limit of calls under way (else deferred); the attempt is committed before the carrier hears of it;</li>
  *   <li>dials, unless {@code dialDeadline} passed since the commit (a stalled instance must not dial what
  *       the reconciler may already have given up on), and records the carrier's id.</li>
  * </ol>
@@ -51,6 +53,7 @@ public final class CallDispatcher implements SmartLifecycle {
     private final ParleyProperties.Dispatch settings;
     private final String name;
     private final String from;
+    private final CallingWindow window;
     private final DispatchLedger ledger;
     private final Telephony telephony;
     private final RedisBuckets buckets;
@@ -71,14 +74,15 @@ public final class CallDispatcher implements SmartLifecycle {
     private volatile ExecutorService dials;
     private Instant nextReconcile = Instant.MIN;
 
-    public CallDispatcher(ParleyProperties.Dispatch settings, String name, String from, DispatchLedger ledger, Telephony telephony,
-                          RedisBuckets buckets, Clock clock, MeterRegistry meters) {
+    public CallDispatcher(ParleyProperties.Dispatch settings, String name, String from, CallingWindow window, DispatchLedger ledger,
+                          Telephony telephony, RedisBuckets buckets, Clock clock, MeterRegistry meters) {
         if (settings.reconcileAfter().compareTo(settings.dialDeadline().multipliedBy(2)) < 0) {
             throw new IllegalArgumentException("parley.dispatch.reconcile-after must be at least twice dial-deadline");
         }
         this.settings = settings;
         this.name = name;
         this.from = from;
+        this.window = window;
         this.ledger = ledger;
         this.telephony = telephony;
         this.buckets = buckets;
@@ -199,7 +203,7 @@ public final class CallDispatcher implements SmartLifecycle {
     void dispatch(Claim claim) {
         try {
             DispatchLedger.Result result = ledger.begin(claim, name, telephony.carrier(), from, settings.maxActiveCallsPerTenant(),
-                    settings.deferBy(), clock.instant());
+                    settings.deferBy(), window, clock.instant());
             if (result.begun() == null) {
                 if (result.notBegun() == DispatchLedger.NotBegun.DEFERRED) {
                     deferred.increment();

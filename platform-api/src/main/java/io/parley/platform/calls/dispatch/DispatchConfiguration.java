@@ -2,6 +2,7 @@ package io.parley.platform.calls.dispatch;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.parley.platform.calls.CallProgress;
+import io.parley.platform.calls.CallingWindow;
 import io.parley.platform.calls.DispatchLedger;
 import io.parley.platform.config.ParleyProperties;
 import io.parley.platform.config.RedisBuckets;
@@ -33,6 +34,8 @@ class DispatchConfiguration {
                                   Clock clock, MeterRegistry meters) {
         ParleyProperties.Dispatch settings = properties.dispatch();
         String name = settings.name() == null || settings.name().isBlank() ? "dispatcher-" + UUID.randomUUID() : settings.name();
-        return new CallDispatcher(settings, name, properties.telephony().from(), ledger, telephony, buckets, clock, meters);
+        ParleyProperties.Compliance compliance = properties.compliance();
+        CallingWindow window = new CallingWindow(compliance.enabled(), compliance.callingWindowStart(), compliance.callingWindowEnd());
+        return new CallDispatcher(settings, name, properties.telephony().from(), window, ledger, telephony, buckets, clock, meters);
     }
 }

@@ -134,11 +134,11 @@ class CallDispatchIntegrationTests extends IntegrationTest {
         DispatchLedger.Claim fresh = claimed(ledger.claim("other", 100, Duration.ofSeconds(30), now.plusSeconds(2)), call);
         assertThat(fresh.token()).isGreaterThan(stale.token());
 
-        assertThat(ledger.begin(stale, "slow", "sandbox", FROM, 10, Duration.ofSeconds(5), now.plusSeconds(3)).notBegun())
+        assertThat(ledger.begin(stale, "slow", "sandbox", FROM, 10, Duration.ofSeconds(5), io.parley.platform.calls.CallingWindow.OFF, now.plusSeconds(3)).notBegun())
                 .isEqualTo(DispatchLedger.NotBegun.GONE);
-        DispatchLedger.Result begun = ledger.begin(fresh, "other", "sandbox", FROM, 10, Duration.ofSeconds(5), now.plusSeconds(3));
+        DispatchLedger.Result begun = ledger.begin(fresh, "other", "sandbox", FROM, 10, Duration.ofSeconds(5), io.parley.platform.calls.CallingWindow.OFF, now.plusSeconds(3));
         assertThat(begun.begun()).isNotNull();
-        assertThat(ledger.begin(fresh, "other", "sandbox", FROM, 10, Duration.ofSeconds(5), now.plusSeconds(3)).notBegun())
+        assertThat(ledger.begin(fresh, "other", "sandbox", FROM, 10, Duration.ofSeconds(5), io.parley.platform.calls.CallingWindow.OFF, now.plusSeconds(3)).notBegun())
                 .as("the same claim begins once").isEqualTo(DispatchLedger.NotBegun.GONE);
 
         JsonNode read = tenant.api().get("/v1/calls/" + call).json();
@@ -162,8 +162,8 @@ class CallDispatchIntegrationTests extends IntegrationTest {
                 ApiClient.json(Map.of("scheduledAt", now.plus(Duration.ofDays(1)).toString())));
         assertThat(moved.status()).as(moved.body()).isEqualTo(200);
 
-        assertThat(ledger.begin(first, "d", "sandbox", FROM, 10, Duration.ofSeconds(5), Instant.now()).notBegun()).isEqualTo(DispatchLedger.NotBegun.GONE);
-        assertThat(ledger.begin(second, "d", "sandbox", FROM, 10, Duration.ofSeconds(5), Instant.now()).notBegun()).isEqualTo(DispatchLedger.NotBegun.GONE);
+        assertThat(ledger.begin(first, "d", "sandbox", FROM, 10, Duration.ofSeconds(5), io.parley.platform.calls.CallingWindow.OFF, Instant.now()).notBegun()).isEqualTo(DispatchLedger.NotBegun.GONE);
+        assertThat(ledger.begin(second, "d", "sandbox", FROM, 10, Duration.ofSeconds(5), io.parley.platform.calls.CallingWindow.OFF, Instant.now()).notBegun()).isEqualTo(DispatchLedger.NotBegun.GONE);
         assertThat(ledger.claim("d", 100, Duration.ofSeconds(30), Instant.now().plusSeconds(60)))
                 .as("the moved call is not due").noneMatch(c -> two.contains(c.callId()));
     }
@@ -175,8 +175,8 @@ class CallDispatchIntegrationTests extends IntegrationTest {
         Instant now = Instant.now();
         List<DispatchLedger.Claim> claims = ledger.claim("d", 100, Duration.ofSeconds(30), now);
 
-        DispatchLedger.Result first = ledger.begin(claimed(claims, two.get(0)), "d", "sandbox", FROM, 1, Duration.ofSeconds(5), now);
-        DispatchLedger.Result second = ledger.begin(claimed(claims, two.get(1)), "d", "sandbox", FROM, 1, Duration.ofSeconds(5), now);
+        DispatchLedger.Result first = ledger.begin(claimed(claims, two.get(0)), "d", "sandbox", FROM, 1, Duration.ofSeconds(5), io.parley.platform.calls.CallingWindow.OFF, now);
+        DispatchLedger.Result second = ledger.begin(claimed(claims, two.get(1)), "d", "sandbox", FROM, 1, Duration.ofSeconds(5), io.parley.platform.calls.CallingWindow.OFF, now);
 
         assertThat(first.begun()).isNotNull();
         assertThat(second.notBegun()).isEqualTo(DispatchLedger.NotBegun.DEFERRED);
@@ -201,13 +201,45 @@ class CallDispatchIntegrationTests extends IntegrationTest {
         assertThat(read.get("status").asString()).isEqualTo("failed");
     }
 
+    @Test
+    void outsideTheCallingWindowTheCallIsDeferredToItsOpeningAndPremiumNumbersAreBlocked() throws Exception {
+        TestTenant tenant = newTenant();
+        UUID night = dueCalls(tenant, 1, "+14155550100").getFirst();          // a Los Angeles number
+        UUID premium = dueCalls(tenant, 1, "+19005551234").getFirst();
+        io.parley.platform.calls.CallingWindow window = new io.parley.platform.calls.CallingWindow(true,
+                java.time.LocalTime.of(8, 0), java.time.LocalTime.of(21, 0));
+        // 03:00 in Los Angeles, today
+        Instant threeAm = java.time.LocalDate.now(java.time.ZoneId.of("America/Los_Angeles")).atTime(3, 0)
+                .atZone(java.time.ZoneId.of("America/Los_Angeles")).toInstant();
+        Instant now = Instant.now().isAfter(threeAm) ? Instant.now() : threeAm;   // never before the calls were due
+        Instant at = threeAm.isBefore(now) ? threeAm.plus(Duration.ofDays(1)) : threeAm;
+        List<DispatchLedger.Claim> claims = ledger.claim("w", 10_000, Duration.ofSeconds(30), at);
+
+        assertThat(ledger.begin(claimed(claims, night), "w", "sandbox", FROM, 10, Duration.ofSeconds(5), window, at).notBegun())
+                .isEqualTo(DispatchLedger.NotBegun.OUTSIDE_WINDOW);
+        assertThat(ledger.begin(claimed(claims, premium), "w", "sandbox", FROM, 10, Duration.ofSeconds(5), window, at).notBegun())
+                .isEqualTo(DispatchLedger.NotBegun.BLOCKED);
+
+        Instant opening = at.plus(Duration.ofHours(5));   // 08:00 the same morning
+        assertThat(ledger.claim("w", 10_000, Duration.ofSeconds(30), opening.minusSeconds(1))).noneMatch(c -> c.callId().equals(night));
+        DispatchLedger.Claim morning = claimed(ledger.claim("w", 10_000, Duration.ofSeconds(30), opening), night);
+        assertThat(ledger.begin(morning, "w", "sandbox", FROM, 10, Duration.ofSeconds(5), window, opening).begun()).isNotNull();
+
+        JsonNode deferred = tenant.api().get("/v1/calls/" + night + "/events").json().get("data").get(1);
+        assertThat(deferred.get("type").asString()).isEqualTo("call.deferred");
+        assertThat(deferred.get("reason").asString()).contains("America/Los_Angeles").contains(opening.toString());
+        JsonNode blocked = tenant.api().get("/v1/calls/" + premium).json();
+        assertThat(blocked.get("status").asString()).isEqualTo("blocked");
+        assertThat(blocked.get("finalReason").asString()).contains("premium-rate");
+    }
+
     // --- helpers --------------------------------------------------------------------------------
 
     private CallDispatcher start(String name, Telephony telephony) {
         ParleyProperties.Dispatch settings = new ParleyProperties.Dispatch(true, name, Duration.ofMillis(50), 100, 32,
                 Duration.ofSeconds(3), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofMillis(500), 100_000,
                 Duration.ofSeconds(1), 100_000);
-        CallDispatcher dispatcher = new CallDispatcher(settings, name, FROM, ledger, telephony, buckets, Clock.systemUTC(), meters);
+        CallDispatcher dispatcher = new CallDispatcher(settings, name, FROM, io.parley.platform.calls.CallingWindow.OFF, ledger, telephony, buckets, Clock.systemUTC(), meters);
         dispatcher.start();
         started.add(dispatcher);
         return dispatcher;

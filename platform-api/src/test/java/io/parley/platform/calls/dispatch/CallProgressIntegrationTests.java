@@ -53,7 +53,7 @@ class CallProgressIntegrationTests extends IntegrationTest {
         ParleyProperties.Dispatch settings = new ParleyProperties.Dispatch(true, "progress-" + UUID.randomUUID(), Duration.ofMillis(50),
                 100, 16, Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(10), Duration.ofSeconds(1), 1000,
                 Duration.ofSeconds(1), 1000);
-        dispatcher = new CallDispatcher(settings, settings.name(), "+14155550199", ledger, carrier, buckets, Clock.systemUTC(),
+        dispatcher = new CallDispatcher(settings, settings.name(), "+14155550199", io.parley.platform.calls.CallingWindow.OFF, ledger, carrier, buckets, Clock.systemUTC(),
                 new SimpleMeterRegistry());
         dispatcher.start();
         tenant = newTenant();
@@ -132,7 +132,7 @@ class CallProgressIntegrationTests extends IntegrationTest {
         String id = call("+14155550177", null);
         DispatchLedger.Claim claim = ledger.claim("by-hand", 10_000, Duration.ofSeconds(30), Instant.now().plusSeconds(1)).stream()
                 .filter(c -> c.callId().toString().equals(id)).findFirst().orElseThrow();
-        DispatchLedger.Begun begun = ledger.begin(claim, "by-hand", "hand", "+14155550199", 10, Duration.ofSeconds(1), Instant.now()).begun();
+        DispatchLedger.Begun begun = ledger.begin(claim, "by-hand", "hand", "+14155550199", 10, Duration.ofSeconds(1), io.parley.platform.calls.CallingWindow.OFF, Instant.now()).begun();
         String sid = "HAND" + UUID.randomUUID();
         assertThat(ledger.placed(begun.tenant(), begun.attemptId(), sid, Instant.now())).isTrue();
 
