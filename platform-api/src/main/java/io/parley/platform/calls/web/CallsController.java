@@ -86,7 +86,7 @@ class CallsController implements CallsApi {
         }
         Call.RetryPolicy defaults = Call.RetryPolicy.DEFAULT;
         return new Call.RetryPolicy(
-                retry.getOutcomes() == null ? defaults.on() : retry.getOutcomes().stream().map(o -> o.getValue()).distinct().toList(),
+                retry.getOutcomes() == null || retry.getOutcomes().isEmpty() ? defaults.on() : retry.getOutcomes().stream().map(o -> o.getValue()).distinct().toList(),
                 retry.getMaxAttempts() == null ? defaults.maxAttempts() : retry.getMaxAttempts(),
                 retry.getBackoffSeconds() == null ? defaults.backoffSeconds() : retry.getBackoffSeconds());
     }

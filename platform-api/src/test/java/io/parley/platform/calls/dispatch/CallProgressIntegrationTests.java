@@ -89,6 +89,10 @@ class CallProgressIntegrationTests extends IntegrationTest {
         for (String number : expected.keySet()) {
             ids.put(number, call(number, Map.of("maxAttempts", 1)));
         }
+        JsonNode partial = tenant.api().get("/v1/calls/" + ids.get(SandboxTelephony.Callee.BUSY.number)).json().get("retry");
+        assertThat(partial.get("maxAttempts").asInt()).isEqualTo(1);
+        assertThat(partial.get("outcomes").toString()).as("fields left out take their defaults").isEqualTo("[\"busy\",\"no_answer\",\"failed\"]");
+        assertThat(partial.get("backoffSeconds").asInt()).isEqualTo(300);
         for (var e : expected.entrySet()) {
             JsonNode done = awaitStatus(ids.get(e.getKey()), e.getValue());
             assertThat(done.get("finalReason").asString()).as(e.getKey()).startsWith(e.getValue());
