@@ -153,6 +153,22 @@ class CallProgressIntegrationTests extends IntegrationTest {
         assertThat(types(id)).containsExactly("call.created", "call.dialing", "call.ringing", "call.in_progress", "call.completed");
     }
 
+    @Test
+    void aBadRetryPolicyIsRefusedWithAProblemAndWritesNothing() {
+        dispatcher.stop();
+        String before = tenant.api().get("/v1/calls").body();
+        for (Map<String, Object> retry : List.<Map<String, Object>>of(
+                Map.of("maxAttempts", 0), Map.of("maxAttempts", 11), Map.of("backoffSeconds", 5),
+                Map.of("outcomes", List.of("sometimes")), Map.of("outcomes", "busy"))) {
+            Map<String, Object> body = new LinkedHashMap<>(Map.of("personaId", persona, "to", "+14155550100", "retry", retry));
+            ApiClient.Response refused = tenant.api().post("/v1/calls", ApiClient.json(body));
+            assertThat(refused.status()).as("%s: %s", retry, refused.body()).isIn(400, 422);
+            assertThat(refused.contentType()).startsWith("application/problem+json");
+            assertThat(refused.body()).contains("retry");
+        }
+        assertThat(tenant.api().get("/v1/calls").body()).isEqualTo(before);
+    }
+
     // --- helpers --------------------------------------------------------------------------------
 
     private CallProgress.Applied report(String sid, String status) {
