@@ -2,8 +2,10 @@ package io.parley.sdk;
 
 import io.parley.sdk.api.ApiKeysApi;
 import io.parley.sdk.api.CallsApi;
+import io.parley.sdk.api.DoNotCallApi;
 import io.parley.sdk.api.PersonasApi;
 import io.parley.sdk.api.TenantsApi;
+import io.parley.sdk.api.WebhooksApi;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -48,6 +50,8 @@ public final class Parley {
   private final String baseUrl;
   private final PersonaService personas;
   private final CallService calls;
+  private final DoNotCallService doNotCall;
+  private final WebhookEndpointService webhookEndpoints;
   private final ApiKeyService apiKeys;
   private final TenantService tenants;
 
@@ -68,6 +72,8 @@ public final class Parley {
     RequestExecutor executor = new RequestExecutor(b.maxRetries, b.sleeper, b.jitter, new ErrorMapper(client.getObjectMapper(), baseUrl));
     this.personas = new PersonaService(new PersonasApi(client), executor);
     this.calls = new CallService(new CallsApi(client), executor);
+    this.doNotCall = new DoNotCallService(new DoNotCallApi(client), executor);
+    this.webhookEndpoints = new WebhookEndpointService(new WebhooksApi(client), executor);
     this.apiKeys = new ApiKeyService(new ApiKeysApi(client), executor);
     this.tenants = new TenantService(new TenantsApi(client), executor);
   }
@@ -85,6 +91,16 @@ public final class Parley {
   /** Calls placed by your personas, and their event logs. */
   public CallService calls() {
     return calls;
+  }
+
+  /** Your tenant's do-not-call list. */
+  public DoNotCallService doNotCall() {
+    return doNotCall;
+  }
+
+  /** Your tenant's webhook endpoints and their deliveries (verify what they receive with {@link Webhooks}). */
+  public WebhookEndpointService webhookEndpoints() {
+    return webhookEndpoints;
   }
 
   /** Secret API keys of your tenant. */

@@ -1,8 +1,5 @@
 package io.parley.platform.calls;
 
-import com.google.i18n.phonenumbers.NumberParseException;
-import com.google.i18n.phonenumbers.PhoneNumberUtil;
-import com.google.i18n.phonenumbers.Phonenumber.PhoneNumber;
 import io.parley.platform.web.ApiProblemException;
 import io.parley.platform.web.ApiProblemException.FieldError;
 import io.parley.platform.web.ProblemType;
@@ -14,6 +11,7 @@ import java.time.zone.ZoneRulesProvider;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /** The checks a new call's fields must pass beyond the spec's schema; each failure names its field. */
@@ -26,22 +24,16 @@ final class CallRequestRules {
     /** Calls are booked at most a year ahead. */
     static final Duration MAX_AHEAD = Duration.ofDays(366);
     private static final Pattern VARIABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
-    private static final PhoneNumberUtil PHONES = PhoneNumberUtil.getInstance();
 
     private final List<FieldError> errors = new ArrayList<>();
 
     /** The number in E.164 if libphonenumber deems it a valid number of its country. */
     String phoneNumber(String to) {
-        try {
-            PhoneNumber number = PHONES.parse(to, null);
-            if (PHONES.isValidNumber(number)) {
-                return PHONES.format(number, PhoneNumberUtil.PhoneNumberFormat.E164);
-            }
-        } catch (NumberParseException e) {
-            // reported below
+        Optional<String> number = PhoneNumbers.e164(to);
+        if (number.isEmpty()) {
+            errors.add(new FieldError("to", "not a valid phone number in E.164 (e.g. +442071838750)"));
         }
-        errors.add(new FieldError("to", "not a valid phone number in E.164 (e.g. +442071838750)"));
-        return null;
+        return number.orElse(null);
     }
 
     /** A new time needs one: {@code scheduledAt} or {@code localTime}. */

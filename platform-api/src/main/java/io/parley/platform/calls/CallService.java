@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -44,12 +45,14 @@ public class CallService {
     private final EntityManager entities;
     private final TenantTransactions transactions;
     private final PersonaService personas;
+    private final DoNotCallList doNotCall;
     private final Clock clock;
 
-    public CallService(EntityManager entities, TenantTransactions transactions, PersonaService personas, Clock clock) {
+    public CallService(EntityManager entities, TenantTransactions transactions, PersonaService personas, DoNotCallList doNotCall, Clock clock) {
         this.entities = entities;
         this.transactions = transactions;
         this.personas = personas;
+        this.doNotCall = doNotCall;
         this.clock = clock;
     }
 
@@ -66,6 +69,11 @@ public class CallService {
                 rules.unknownPersona();
             }
             rules.throwIfAny();
+            if (doNotCall.listed(tenant, to)) {
+                throw new ApiProblemException(ProblemType.DO_NOT_CALL,
+                        to + " is on the tenant's do-not-call list; remove it (DELETE /v1/do-not-call/{phoneNumber}) only if the callee agreed to be called",
+                        List.of(new ApiProblemException.FieldError("to", "on the do-not-call list")));
+            }
             Map<String, Object> variables = new HashMap<>();
             if (request.variables() != null) {
                 request.variables().forEach((k, v) -> {

@@ -42,11 +42,13 @@ public class DispatchLedger {
     private final EntityManager entities;
     private final TenantTransactions transactions;
     private final JdbcTemplate jdbc;
+    private final DoNotCallList doNotCall;
 
-    public DispatchLedger(EntityManager entities, TenantTransactions transactions, JdbcTemplate jdbc) {
+    public DispatchLedger(EntityManager entities, TenantTransactions transactions, JdbcTemplate jdbc, DoNotCallList doNotCall) {
         this.entities = entities;
         this.transactions = transactions;
         this.jdbc = jdbc;
+        this.doNotCall = doNotCall;
     }
 
     /** Claims up to {@code limit} due calls of any tenant for {@code lease}; none another dispatcher holds. */
@@ -73,6 +75,9 @@ public class DispatchLedger {
             }
             String actor = "dispatcher:" + dispatcher;
             Optional<String> forbidden = window.forbidden(call.to());
+            if (forbidden.isEmpty() && doNotCall.listed(claim.tenant(), call.to())) {
+                forbidden = Optional.of("the number is on the tenant's do-not-call list");
+            }
             if (forbidden.isPresent()) {
                 String reason = "blocked: " + forbidden.get();
                 CallStatus was = call.finish(CallStatus.BLOCKED, reason, now);

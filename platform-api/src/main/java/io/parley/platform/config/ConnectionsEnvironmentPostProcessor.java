@@ -80,6 +80,12 @@ public class ConnectionsEnvironmentPostProcessor implements EnvironmentPostProce
                 new java.security.SecureRandom().nextBytes(random);
                 props.put("parley.auth.call-credentials.secret", java.util.HexFormat.of().formatHex(random));
             }
+            // the embedded PostgreSQL lives as long as this process: so may the key of the secrets it keeps
+            if (!hasText(env.getProperty("parley.encryption.master-key"))) {
+                byte[] random = new byte[32];
+                new java.security.SecureRandom().nextBytes(random);
+                props.put("parley.encryption.master-key", java.util.Base64.getEncoder().encodeToString(random));
+            }
         }
         env.getPropertySources().addFirst(new MapPropertySource(SOURCE_NAME, props));
     }

@@ -20,6 +20,8 @@ import org.springframework.util.unit.DataSize;
  * @param dispatch      how due calls are claimed and dialled
  * @param telephony     the carrier calls are placed with
  * @param compliance    the guard checked when a call is dialled
+ * @param webhooks      how events are delivered to tenants' endpoints
+ * @param encryption    the master key that keeps secrets at rest
  */
 @ConfigurationProperties("parley")
 public record ParleyProperties(
@@ -34,7 +36,9 @@ public record ParleyProperties(
         CallEvents callEvents,
         Dispatch dispatch,
         Telephony telephony,
-        Compliance compliance) {
+        Compliance compliance,
+        Webhooks webhooks,
+        Encryption encryption) {
 
     public record Database(String url, String appRole, String appPassword) {}
 
@@ -104,6 +108,24 @@ public record ParleyProperties(
      * exclusive) and the numbers never dialled (emergency, premium-rate). On unless turned off.
      */
     public record Compliance(boolean enabled, java.time.LocalTime callingWindowStart, java.time.LocalTime callingWindowEnd) {}
+
+    /**
+     * Delivery of webhook events to tenants' endpoints.
+     *
+     * @param enabled                 whether this instance delivers (every instance may)
+     * @param poll                    how long a dispatcher waits when nothing is due
+     * @param batchSize               deliveries claimed per round trip
+     * @param parallelism             posts in flight at once
+     * @param lease                   how long a claim holds a delivery (well above {@code timeout})
+     * @param timeout                 how long an endpoint has to answer
+     * @param retrySchedule           the wait before each retry of a failed delivery (± 20 % jitter); after the last, it fails
+     * @param allowedPrivateNetworks  CIDRs an endpoint may resolve to although private, loopback or link-local (development only)
+     */
+    public record Webhooks(boolean enabled, Duration poll, int batchSize, int parallelism, Duration lease, Duration timeout,
+                           java.util.List<Duration> retrySchedule, java.util.List<String> allowedPrivateNetworks) {}
+
+    /** @param masterKey base64 of 32 bytes: AES-256 key encrypting secrets kept at rest (webhook signing secrets) */
+    public record Encryption(String masterKey) {}
 
     public record Auth(Jwt jwt, CallCredentials callCredentials) {}
 

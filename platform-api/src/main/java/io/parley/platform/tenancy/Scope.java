@@ -12,7 +12,9 @@ public enum Scope {
     CALLS_READ("calls:read"),
     CALLS_WRITE("calls:write"),
     API_KEYS_READ("api_keys:read"),
-    API_KEYS_WRITE("api_keys:write");
+    API_KEYS_WRITE("api_keys:write"),
+    WEBHOOKS_READ("webhooks:read"),
+    WEBHOOKS_WRITE("webhooks:write");
 
     private final String wire;
 
@@ -42,6 +44,7 @@ public enum Scope {
         if (listed.contains(PERSONAS_WRITE)) granted.add(PERSONAS_READ);
         if (listed.contains(CALLS_WRITE)) granted.add(CALLS_READ);
         if (listed.contains(API_KEYS_WRITE)) granted.add(API_KEYS_READ);
+        if (listed.contains(WEBHOOKS_WRITE)) granted.add(WEBHOOKS_READ);
         return granted;
     }
 }

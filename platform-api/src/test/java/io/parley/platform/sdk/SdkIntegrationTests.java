@@ -165,4 +165,20 @@ class SdkIntegrationTests extends IntegrationTest {
         assertThatThrownBy(() -> parley.calls().reschedule(call.getId(), new RescheduleCallRequest().localTime(dayAfterAt9)))
                 .isInstanceOf(io.parley.sdk.ConflictException.class);
     }
+
+    @Test
+    void keepsTheDoNotCallList() {
+        Persona persona = santa();
+        var entry = parley.doNotCall().add("+442071838751");
+        assertThat(entry.getSource()).isEqualTo(io.parley.sdk.model.DoNotCallEntry.SourceEnum.API);
+        assertThat(parley.doNotCall().contains("+442071838751")).isTrue();
+        assertThat(parley.doNotCall().listAll()).extracting(io.parley.sdk.model.DoNotCallEntry::getPhoneNumber).containsExactly("+442071838751");
+        assertThatThrownBy(() -> parley.calls().create(callTo(persona, "+442071838751")))
+                .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.problemType()).endsWith("/do-not-call"));
+
+        parley.doNotCall().remove("+442071838751");
+        assertThat(parley.doNotCall().contains("+442071838751")).isFalse();
+        assertThatThrownBy(() -> parley.doNotCall().remove("+442071838751")).isInstanceOf(NotFoundException.class);
+        assertThat(parley.calls().create(callTo(persona, "+442071838751")).getStatus()).isEqualTo(CallStatus.SCHEDULED);
+    }
 }

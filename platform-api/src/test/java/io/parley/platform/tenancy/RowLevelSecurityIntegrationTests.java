@@ -30,6 +30,11 @@ class RowLevelSecurityIntegrationTests extends IntegrationTest {
     @BeforeEach
     void tenantWithData() {
         a = newTenant();
+        // a webhook endpoint (its call events fill the outbox; the delivery to a closed port fails and is logged) and a do-not-call entry
+        assertThat(a.api().post("/v1/webhook-endpoints", io.parley.platform.support.ApiClient.json(java.util.Map.of("url", "http://127.0.0.1:9/rls")))
+                .status()).isEqualTo(201);
+        assertThat(a.api().post("/v1/do-not-call", io.parley.platform.support.ApiClient.json(java.util.Map.of("phoneNumber", "+442071838759")))
+                .status()).isEqualTo(201);
         UUID call = UUID.fromString(createCall(a, createPersona(a, "Santa").get("id").asString()).get("id").asString());
         // and a row in every other tenant-owned table: an attempt, as a dispatcher begins one
         java.time.Instant now = java.time.Instant.now().plusSeconds(1);
@@ -38,6 +43,15 @@ class RowLevelSecurityIntegrationTests extends IntegrationTest {
                 .forEach(c -> assertThat(ledger.begin(c, "rls-test", "sandbox", "+14155550199", 10, java.time.Duration.ofSeconds(5), io.parley.platform.calls.CallingWindow.OFF, now).begun()).isNotNull());
         assertThat(a.api().withHeader("Idempotency-Key", UUID.randomUUID().toString())
                 .post("/v1/personas", personaBody("Keyed Santa")).status()).isEqualTo(201);
+        java.time.Instant deadline = java.time.Instant.now().plusSeconds(15);
+        while (ownerCount("webhook_attempts") == 0) {
+            assertThat(java.time.Instant.now()).as("a webhook attempt logged").isBefore(deadline);
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }
     }
 
     /** Tables holding tenant data: every table with a tenant_id column, and tenants itself. */

@@ -44,15 +44,25 @@ class TenantIsolationIntegrationTests extends IntegrationTest {
     void twoTenants() {
         a = newTenant();
         b = newTenant();
+        // an endpoint first, so A's call makes a delivery (to a port nothing listens on: it fails, harmlessly)
+        ApiClient.Response endpoint = a.api().post("/v1/webhook-endpoints", ApiClient.json(Map.of("url", "http://127.0.0.1:9/hook")));
+        assertThat(endpoint.status()).as(endpoint.body()).isEqualTo(201);
+        String endpointId = endpoint.json().get("id").asString();
         JsonNode persona = createPersona(a, "A's Santa");
         JsonNode call = createCall(a, persona.get("id").asString());
         ApiClient.Response key = a.api().post("/v1/api-keys", ApiClient.json(Map.of("name", "A's backend")));
         assertThat(key.status()).isEqualTo(201);
+        assertThat(a.api().post("/v1/do-not-call", ApiClient.json(Map.of("phoneNumber", "+442071838759"))).status()).isEqualTo(201);
+        JsonNode deliveries = a.api().get("/v1/webhook-endpoints/" + endpointId + "/deliveries").json().get("data");
+        assertThat(deliveries).as("the call's delivery, written with it").hasSize(1);
         // one fixture per kind of id the contract knows; a new kind fails the test below until added here
         aIds = Map.of(
                 "personaId", persona.get("id").asString(),
                 "callId", call.get("id").asString(),
-                "apiKeyId", key.json().get("id").asString());
+                "apiKeyId", key.json().get("id").asString(),
+                "phoneNumber", "%2B442071838759",
+                "endpointId", endpointId,
+                "deliveryId", deliveries.get(0).get("id").asString());
     }
 
     @Test
@@ -81,13 +91,16 @@ class TenantIsolationIntegrationTests extends IntegrationTest {
         assertThat(a.api().get("/v1/calls/" + aIds.get("callId")).json().get("status").asString()).isEqualTo("scheduled");
         assertThat(a.api().get("/v1/api-keys/" + aIds.get("apiKeyId")).json().has("revokedAt")).isFalse();
         assertThat(a.api().get("/v1/calls/" + aIds.get("callId") + "/events").json().get("data")).hasSize(1);
+        assertThat(a.api().get("/v1/do-not-call").json().get("data")).hasSize(1);
+        assertThat(a.api().get("/v1/webhook-endpoints/" + aIds.get("endpointId")).status()).isEqualTo(200);
     }
 
     @Test
     void theOwnerReachesEveryOperationWithAnId() {
         // the 404s above mean "not yours", not "broken": A itself gets no 404 from the same requests
         for (IdOperation op : idOperations()) {
-            if (op.method().equals("DELETE") || op.pathTemplate().endsWith("/cancel") || op.pathTemplate().endsWith("/revoke")) {
+            if (op.method().equals("DELETE") || op.pathTemplate().endsWith("/cancel") || op.pathTemplate().endsWith("/revoke")
+                    || op.pathTemplate().startsWith("/v1/do-not-call/")) {
                 continue; // these would change A's fixtures; their success paths are tested elsewhere
             }
             ApiClient.Response response = a.api().send(op.method(), expand(op.pathTemplate(), aIds::get), op.exampleBody(),
@@ -98,7 +111,7 @@ class TenantIsolationIntegrationTests extends IntegrationTest {
 
     @Test
     void listsNeverShowAnotherTenantsRows() {
-        for (String list : List.of("/v1/personas", "/v1/calls", "/v1/api-keys")) {
+        for (String list : List.of("/v1/personas", "/v1/calls", "/v1/api-keys", "/v1/do-not-call", "/v1/webhook-endpoints")) {
             JsonNode page = b.api().get(list + "?limit=100").json();
             List<String> ids = new ArrayList<>();
             page.get("data").forEach(item -> ids.add(item.get("id").asString()));

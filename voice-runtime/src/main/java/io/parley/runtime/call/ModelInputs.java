@@ -12,7 +12,10 @@ final class ModelInputs {
 
     /** The tools a call offers: {@code end_call} (the engine handles it; platform tools come with the personas work). */
     static final List<LanguageModel.Tool> TOOLS = List.of(new LanguageModel.Tool(ConversationEngine.END_CALL_TOOL,
-            "End the call politely when the conversation is over", "{\"type\":\"object\",\"properties\":{\"reason\":{\"type\":\"string\"}}}"));
+            "End the call politely when the conversation is over. If the person asks not to be called again, say goodbye and end"
+                    + " the call with reason \"opt_out\": their number is then never called again.",
+            "{\"type\":\"object\",\"properties\":{\"reason\":{\"type\":\"string\",\"description\":"
+                    + "\"Why the call ends; opt_out when the person asked not to be called again\"}}}"));
 
     private ModelInputs() {}
 

@@ -1,5 +1,6 @@
 package io.parley.platform.calls.runtime;
 
+import io.parley.platform.calls.DoNotCallList;
 import io.parley.platform.tenancy.TenantTransactions;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -9,7 +10,8 @@ import org.springframework.stereotype.Component;
 /**
  * Writes the voice runtime's events to their calls' logs, each once: in a transaction bound to the
  * event's tenant, so row-level security hides every other tenant's calls, and keyed by the event's id,
- * so a redelivered event changes nothing. Call status is platform-api's own (the call's state machine).
+ * so a redelivered event changes nothing. Call status is platform-api's own (the call's state machine). A call
+ * that ended because the callee opted out puts the callee's number on the tenant's do-not-call list.
  */
 @Component
 public class RuntimeEventWriter {
@@ -29,18 +31,20 @@ public class RuntimeEventWriter {
 
     private final TenantTransactions transactions;
     private final JdbcTemplate jdbc;
+    private final DoNotCallList doNotCall;
 
-    public RuntimeEventWriter(TenantTransactions transactions, JdbcTemplate jdbc) {
+    public RuntimeEventWriter(TenantTransactions transactions, JdbcTemplate jdbc, DoNotCallList doNotCall) {
         this.transactions = transactions;
         this.jdbc = jdbc;
+        this.doNotCall = doNotCall;
     }
 
     /** Writes {@code event} unless its id is already written; the transaction has committed when this returns. */
     public Outcome write(RuntimeEvent event) throws UnknownCall {
         Outcome outcome = transactions.write(event.tenant(), () -> {
-            Boolean known = jdbc.queryForObject("select exists (select 1 from calls where tenant_id = ? and id = ?)", Boolean.class,
-                    event.tenant().value(), event.callId());
-            if (!Boolean.TRUE.equals(known)) {
+            String to = jdbc.query("select to_number from calls where tenant_id = ? and id = ?", (rs, i) -> rs.getString(1),
+                    event.tenant().value(), event.callId()).stream().findFirst().orElse(null);
+            if (to == null) {
                 return null;
             }
             int inserted = jdbc.update("""
@@ -49,6 +53,10 @@ public class RuntimeEventWriter {
                     on conflict (id) do nothing""",
                     event.id(), event.tenant().value(), event.callId(), event.type(), ACTOR, event.reason(),
                     OffsetDateTime.ofInstant(event.at(), ZoneOffset.UTC), event.data());
+            if (inserted == 1 && DoNotCallList.OPT_OUT_REASON.equals(event.reason())) {
+                // the callee pressed the opt-out key or asked not to be called again: in the same transaction as the event
+                doNotCall.optOut(event.tenant(), to, event.callId(), event.at());
+            }
             return inserted == 1 ? Outcome.APPLIED : Outcome.DUPLICATE;
         });
         if (outcome == null) {
