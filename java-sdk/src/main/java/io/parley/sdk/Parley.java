@@ -4,6 +4,7 @@ import io.parley.sdk.api.ApiKeysApi;
 import io.parley.sdk.api.CallsApi;
 import io.parley.sdk.api.DoNotCallApi;
 import io.parley.sdk.api.PersonasApi;
+import io.parley.sdk.api.SettingsApi;
 import io.parley.sdk.api.TenantsApi;
 import io.parley.sdk.api.WebhooksApi;
 
@@ -51,6 +52,7 @@ public final class Parley {
   private final PersonaService personas;
   private final CallService calls;
   private final DoNotCallService doNotCall;
+  private final SettingsService settings;
   private final WebhookEndpointService webhookEndpoints;
   private final ApiKeyService apiKeys;
   private final TenantService tenants;
@@ -73,6 +75,7 @@ public final class Parley {
     this.personas = new PersonaService(new PersonasApi(client), executor);
     this.calls = new CallService(new CallsApi(client), executor);
     this.doNotCall = new DoNotCallService(new DoNotCallApi(client), executor);
+    this.settings = new SettingsService(new SettingsApi(client), executor);
     this.webhookEndpoints = new WebhookEndpointService(new WebhooksApi(client), executor);
     this.apiKeys = new ApiKeyService(new ApiKeysApi(client), executor);
     this.tenants = new TenantService(new TenantsApi(client), executor);
@@ -91,6 +94,11 @@ public final class Parley {
   /** Calls placed by your personas, and their event logs. */
   public CallService calls() {
     return calls;
+  }
+
+  /** Your tenant's defaults for its calls (calling window, retry policy). */
+  public SettingsService settings() {
+    return settings;
   }
 
   /** Your tenant's do-not-call list. */

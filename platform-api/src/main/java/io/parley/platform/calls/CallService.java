@@ -37,7 +37,10 @@ public class CallService {
 
     /** A call to place: at {@code scheduledAt}, or at {@code localTime} in the callee's zone, or (both null) at once. */
     public record Request(UUID personaId, String to, Instant scheduledAt, LocalDateTime localTime, String timeZone,
-                          Map<String, Object> variables, Call.RetryPolicy retry) {}
+                          Map<String, Object> variables, Retry retry) {}
+
+    /** The retry policy a request gave; null fields (and the whole, when none was given) take the tenant's default, else Parley's. */
+    public record Retry(List<String> on, Integer maxAttempts, Integer backoffSeconds) {}
 
     /** A new time for a scheduled call, as in {@link Request}; {@code timeZone} null keeps the call's zone. */
     public record Reschedule(Instant scheduledAt, LocalDateTime localTime, String timeZone) {}
@@ -46,13 +49,16 @@ public class CallService {
     private final TenantTransactions transactions;
     private final PersonaService personas;
     private final DoNotCallList doNotCall;
+    private final TenantCallSettings settings;
     private final Clock clock;
 
-    public CallService(EntityManager entities, TenantTransactions transactions, PersonaService personas, DoNotCallList doNotCall, Clock clock) {
+    public CallService(EntityManager entities, TenantTransactions transactions, PersonaService personas, DoNotCallList doNotCall,
+                       TenantCallSettings settings, Clock clock) {
         this.entities = entities;
         this.transactions = transactions;
         this.personas = personas;
         this.doNotCall = doNotCall;
+        this.settings = settings;
         this.clock = clock;
     }
 
@@ -81,9 +87,8 @@ public class CallService {
                 });
             }
             Call call = new Call(tenant, request.personaId(), to, caller.mode(), when, variables, now);
-            if (request.retry() != null) {
-                call.retryPolicy(request.retry());
-            }
+            Retry retry = request.retry() != null ? request.retry() : new Retry(null, null, null);
+            call.retryPolicy(TenantCallSettings.retry(settings.find(tenant), retry.on(), retry.maxAttempts(), retry.backoffSeconds()));
             entities.persist(call);
             entities.persist(new CallEvent(tenant, call.id(), CREATED, null, CallStatus.SCHEDULED, caller.actor(), null, now));
             entities.flush();

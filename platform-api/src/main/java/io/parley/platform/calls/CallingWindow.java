@@ -18,6 +18,10 @@ import java.util.Optional;
  */
 public record CallingWindow(boolean enabled, LocalTime start, LocalTime end) {
 
+    /** Parley's default window, 08:00–21:00. */
+    public static final LocalTime DEFAULT_START = LocalTime.of(8, 0);
+    public static final LocalTime DEFAULT_END = LocalTime.of(21, 0);
+
     /** No window and no number checks (tests of dispatch alone). */
     public static final CallingWindow OFF = new CallingWindow(false, LocalTime.MIN, LocalTime.MAX);
 

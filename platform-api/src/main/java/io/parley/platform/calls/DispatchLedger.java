@@ -43,12 +43,15 @@ public class DispatchLedger {
     private final TenantTransactions transactions;
     private final JdbcTemplate jdbc;
     private final DoNotCallList doNotCall;
+    private final TenantCallSettings settings;
 
-    public DispatchLedger(EntityManager entities, TenantTransactions transactions, JdbcTemplate jdbc, DoNotCallList doNotCall) {
+    public DispatchLedger(EntityManager entities, TenantTransactions transactions, JdbcTemplate jdbc, DoNotCallList doNotCall,
+                          TenantCallSettings settings) {
         this.entities = entities;
         this.transactions = transactions;
         this.jdbc = jdbc;
         this.doNotCall = doNotCall;
+        this.settings = settings;
     }
 
     /** Claims up to {@code limit} due calls of any tenant for {@code lease}; none another dispatcher holds. */
@@ -85,11 +88,13 @@ public class DispatchLedger {
                 return new Result(null, NotBegun.BLOCKED);
             }
             List<java.time.ZoneId> zones = CallingWindow.zones(call);
-            Instant open = window.next(now, zones);
+            // the hours are the tenant's where it set them; the numbers never dialled (above) are not up to it
+            CallingWindow hours = TenantCallSettings.window(settings.find(claim.tenant()), window);
+            Instant open = hours.next(now, zones);
             if (open.isAfter(now)) {
                 call.defer(open, now);
                 entities.persist(new CallEvent(claim.tenant(), call.id(), "call.deferred", CallStatus.SCHEDULED, CallStatus.SCHEDULED, actor,
-                        "outside the calling window " + window.start() + "–" + window.end() + " in " + zones + "; next at " + open, now));
+                        "outside the calling window " + hours.start() + "–" + hours.end() + " in " + zones + "; next at " + open, now));
                 return new Result(null, NotBegun.OUTSIDE_WINDOW);
             }
             // one dispatch of a tenant at a time decides on its limit, so two instances cannot both take its last slot

@@ -181,4 +181,14 @@ class SdkIntegrationTests extends IntegrationTest {
         assertThatThrownBy(() -> parley.doNotCall().remove("+442071838751")).isInstanceOf(NotFoundException.class);
         assertThat(parley.calls().create(callTo(persona, "+442071838751")).getStatus()).isEqualTo(CallStatus.SCHEDULED);
     }
+
+    @Test
+    void setsTheTenantsCallDefaults() {
+        var updated = parley.settings().update(new io.parley.sdk.model.TenantSettingsUpdate()
+                .callingWindow(new io.parley.sdk.model.CallingWindow().start("09:00").end("20:00"))
+                .retry(new io.parley.sdk.model.RetryPolicy().maxAttempts(2)));
+        assertThat(updated.getCallingWindow().getStart()).isEqualTo("09:00");
+        assertThat(updated.getCallingWindowSource()).isEqualTo(io.parley.sdk.model.TenantSettings.CallingWindowSourceEnum.TENANT);
+        assertThat(parley.calls().create(callTo(santa(), "+442071838750")).getRetry().getMaxAttempts()).isEqualTo(2);
+    }
 }

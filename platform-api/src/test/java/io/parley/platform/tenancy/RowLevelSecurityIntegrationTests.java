@@ -35,6 +35,7 @@ class RowLevelSecurityIntegrationTests extends IntegrationTest {
                 .status()).isEqualTo(201);
         assertThat(a.api().post("/v1/do-not-call", io.parley.platform.support.ApiClient.json(java.util.Map.of("phoneNumber", "+442071838759")))
                 .status()).isEqualTo(201);
+        assertThat(a.api().send("PUT", "/v1/settings", "{\"retry\":{\"maxAttempts\":2}}", "application/json").status()).isEqualTo(200);
         UUID call = UUID.fromString(createCall(a, createPersona(a, "Santa").get("id").asString()).get("id").asString());
         // and a row in every other tenant-owned table: an attempt, as a dispatcher begins one
         java.time.Instant now = java.time.Instant.now().plusSeconds(1);

@@ -79,19 +79,16 @@ class CallsController implements CallsApi {
                 () -> ResponseEntity.ok(toApi(calls.reschedule(caller, callId, reschedule))));
     }
 
-    /** The request's retry policy, its absent fields from the default; null when none was given. */
-    private static Call.RetryPolicy retry(io.parley.platform.api.model.RetryPolicy retry) {
+    /** The request's retry policy as given (absent fields null); null when none was given. */
+    private static CallService.Retry retry(io.parley.platform.api.model.RetryPolicy retry) {
         if (retry == null) {
             return null;
         }
-        Call.RetryPolicy defaults = Call.RetryPolicy.DEFAULT;
-        return new Call.RetryPolicy(
-                retry.getOutcomes() == null || retry.getOutcomes().isEmpty() ? defaults.on() : retry.getOutcomes().stream().map(o -> o.getValue()).distinct().toList(),
-                retry.getMaxAttempts() == null ? defaults.maxAttempts() : retry.getMaxAttempts(),
-                retry.getBackoffSeconds() == null ? defaults.backoffSeconds() : retry.getBackoffSeconds());
+        return new CallService.Retry(retry.getOutcomes() == null ? null : retry.getOutcomes().stream().map(o -> o.getValue()).toList(),
+                retry.getMaxAttempts(), retry.getBackoffSeconds());
     }
 
-    private static io.parley.platform.api.model.RetryPolicy toApi(Call.RetryPolicy policy) {
+    static io.parley.platform.api.model.RetryPolicy toApi(Call.RetryPolicy policy) {
         return new io.parley.platform.api.model.RetryPolicy()
                 .outcomes(policy.on().stream().map(io.parley.platform.api.model.RetryPolicy.OutcomesEnum::fromValue).toList())
                 .maxAttempts(policy.maxAttempts())

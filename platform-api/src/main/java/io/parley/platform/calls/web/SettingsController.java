@@ -1,0 +1,90 @@
+package io.parley.platform.calls.web;
+
+import static io.parley.platform.web.ApiTimes.utc;
+
+import io.parley.platform.api.SettingsApi;
+import io.parley.platform.api.model.TenantSettings;
+import io.parley.platform.api.model.TenantSettingsUpdate;
+import io.parley.platform.calls.Call;
+import io.parley.platform.calls.CallingWindow;
+import io.parley.platform.calls.TenantCallSettings;
+import io.parley.platform.config.ParleyProperties;
+import io.parley.platform.tenancy.Caller;
+import io.parley.platform.tenancy.web.Callers;
+import io.parley.platform.web.ApiProblemException;
+import io.parley.platform.web.ProblemType;
+import java.time.LocalTime;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+class SettingsController implements SettingsApi {
+
+    private final TenantCallSettings settings;
+    private final CallingWindow platformWindow;
+
+    SettingsController(TenantCallSettings settings, ParleyProperties properties) {
+        this.settings = settings;
+        ParleyProperties.Compliance compliance = properties.compliance();
+        this.platformWindow = new CallingWindow(compliance.enabled(), compliance.callingWindowStart(), compliance.callingWindowEnd());
+    }
+
+    @Override
+    public ResponseEntity<TenantSettings> getSettings() {
+        return ResponseEntity.ok(toApi(settings.get(tenantWide().tenant())));
+    }
+
+    @Override
+    public ResponseEntity<TenantSettings> updateSettings(TenantSettingsUpdate update) {
+        Caller caller = tenantWide();
+        TenantCallSettings.Window window = null;
+        if (update.getCallingWindow() != null) {
+            var w = update.getCallingWindow();
+            window = new TenantCallSettings.Window(w.getEnabled() == null || w.getEnabled(), time(w.getStart()), time(w.getEnd()));
+        }
+        Call.RetryPolicy retry = null;
+        if (update.getRetry() != null) {
+            var r = update.getRetry();
+            retry = TenantCallSettings.retry(TenantCallSettings.Settings.NONE,
+                    r.getOutcomes() == null ? null : r.getOutcomes().stream().map(o -> o.getValue()).toList(), r.getMaxAttempts(), r.getBackoffSeconds());
+        }
+        return ResponseEntity.ok(toApi(settings.put(caller.tenant(), window, retry)));
+    }
+
+    private TenantSettings toApi(TenantCallSettings.Settings s) {
+        CallingWindow hours = TenantCallSettings.window(s, platformWindow);
+        LocalTime start = hours.enabled() || s.window() != null ? hours.start() : platformStart();
+        LocalTime end = hours.enabled() || s.window() != null ? hours.end() : platformEnd();
+        return new TenantSettings()
+                .callingWindow(new io.parley.platform.api.model.CallingWindow().enabled(hours.enabled()).start(hhmm(start)).end(hhmm(end)))
+                .callingWindowSource(s.window() == null ? TenantSettings.CallingWindowSourceEnum.PLATFORM : TenantSettings.CallingWindowSourceEnum.TENANT)
+                .retry(CallsController.toApi(TenantCallSettings.retry(s, null, null, null)))
+                .retrySource(s.retry() == null ? TenantSettings.RetrySourceEnum.PLATFORM : TenantSettings.RetrySourceEnum.TENANT)
+                .updatedAt(utc(s.updatedAt()));
+    }
+
+    private LocalTime platformStart() {
+        return platformWindow.enabled() ? platformWindow.start() : CallingWindow.DEFAULT_START;
+    }
+
+    private LocalTime platformEnd() {
+        return platformWindow.enabled() ? platformWindow.end() : CallingWindow.DEFAULT_END;
+    }
+
+    private static String hhmm(LocalTime time) {
+        return String.format("%02d:%02d", time.getHour(), time.getMinute());
+    }
+
+    private static LocalTime time(String hhmm) {
+        return hhmm == null ? null : LocalTime.parse(hhmm);
+    }
+
+    /** The settings are the tenant's, not one call's: a call credential reaches neither. */
+    private static Caller tenantWide() {
+        Caller caller = Callers.current();
+        if (caller.grant() != null) {
+            throw new ApiProblemException(ProblemType.FORBIDDEN, "A call credential cannot reach the tenant's settings");
+        }
+        return caller;
+    }
+}
