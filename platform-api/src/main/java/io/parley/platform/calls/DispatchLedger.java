@@ -1,5 +1,6 @@
 package io.parley.platform.calls;
 
+import io.parley.platform.personas.Persona;
 import io.parley.platform.tenancy.Mode;
 import io.parley.platform.tenancy.TenantId;
 import io.parley.platform.tenancy.TenantTransactions;
@@ -28,7 +29,11 @@ public class DispatchLedger {
 
     /** An attempt recorded and committed, to be dialled now. */
     public record Begun(UUID attemptId, UUID callId, TenantId tenant, Mode mode, String from, String to,
-                        Instant scheduledAt, Instant at) {}
+                        Instant scheduledAt, Instant at, Snapshot snapshot) {}
+
+    /** What the voice runtime needs of the call and of its persona as it is now (a call runs on the version it was dialled with). */
+    public record Snapshot(UUID personaId, String personaName, String personaKind, String systemPrompt, String firstMessage, String language,
+                           String voiceProvider, String voiceId, java.util.Map<String, Object> variables, String timeZone) {}
 
     /** Why a claimed call was not begun. */
     public enum NotBegun { GONE, DEFERRED, OUTSIDE_WINDOW, BLOCKED }
@@ -115,7 +120,11 @@ public class DispatchLedger {
             entities.persist(new CallEvent(claim.tenant(), call.id(), "call.dialing", was, CallStatus.DIALING, actor,
                     "attempt " + attempt.number() + " via " + carrier, now));
             entities.flush();
-            return new Result(new Begun(attempt.id(), call.id(), claim.tenant(), call.mode(), from, call.to(), call.scheduledAt(), now), null);
+            Persona persona = entities.find(Persona.class, call.personaId());
+            Snapshot snapshot = new Snapshot(persona.id(), persona.name(), persona.kind().name().toLowerCase(java.util.Locale.ROOT),
+                    persona.systemPrompt(), persona.firstMessage(), persona.language(), persona.voice().provider(), persona.voice().voiceId(),
+                    call.variables(), call.timeZone());
+            return new Result(new Begun(attempt.id(), call.id(), claim.tenant(), call.mode(), from, call.to(), call.scheduledAt(), now, snapshot), null);
         });
     }
 

@@ -20,6 +20,7 @@ import org.springframework.util.unit.DataSize;
  * @param dispatch      how due calls are claimed and dialled
  * @param telephony     the carrier calls are placed with
  * @param compliance    the guard checked when a call is dialled
+ * @param runtime       how dialled calls are handed to the voice runtime
  * @param webhooks      how events are delivered to tenants' endpoints
  * @param encryption    the master key that keeps secrets at rest
  */
@@ -37,6 +38,7 @@ public record ParleyProperties(
         Dispatch dispatch,
         Telephony telephony,
         Compliance compliance,
+        Runtime runtime,
         Webhooks webhooks,
         Encryption encryption) {
 
@@ -107,7 +109,23 @@ public record ParleyProperties(
      * The compliance guard: the hours a callee may be called in their local time (start inclusive, end
      * exclusive) and the numbers never dialled (emergency, premium-rate). On unless turned off.
      */
-    public record Compliance(boolean enabled, java.time.LocalTime callingWindowStart, java.time.LocalTime callingWindowEnd) {}
+    public record Compliance(boolean enabled, java.time.LocalTime callingWindowStart, java.time.LocalTime callingWindowEnd,
+                             String aiDisclosure, String optOutDigit) {}
+
+    /**
+     * How a dialled call is handed to the voice runtime: its bootstrap in Redis and the call token the carrier
+     * passes on when the callee answers.
+     *
+     * @param callTokenSecret HS256 key shared with the voice runtime (PARLEY_CALL_TOKEN_SECRET, at least 32 bytes);
+     *                        blank: calls are dialled without a voice (no bootstrap, no token)
+     * @param streamUrl       where the carrier connects the answered call (the runtime's Media Streams WebSocket)
+     * @param llmProvider     the language model the runtime uses for personas (blank: the offline scripted brain)
+     * @param sttProvider     the speech recogniser (offline: no key needed)
+     * @param maxCallLength   the longest a call may last (the runtime warns before it and says goodbye)
+     * @param bootstrapTtl    how long a call's bootstrap stays in Redis
+     */
+    public record Runtime(String callTokenSecret, URI streamUrl, String llmProvider, String sttProvider, Duration maxCallLength,
+                          Duration bootstrapTtl) {}
 
     /**
      * Delivery of webhook events to tenants' endpoints.

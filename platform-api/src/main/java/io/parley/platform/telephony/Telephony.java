@@ -15,8 +15,13 @@ import java.util.UUID;
  */
 public interface Telephony {
 
-    /** One dial: the attempt's id travels with the call so the carrier can be asked about it later. */
-    record Dial(UUID attemptId, UUID callId, TenantId tenant, Mode mode, String from, String to, Instant requestedAt) {}
+    /**
+     * One dial: the attempt's id travels with the call so the carrier can be asked about it later.
+     *
+     * @param streamToken the call token the carrier hands the voice runtime when the callee answers (Twilio: a
+     *                    {@code <Parameter name="token">} of {@code <Connect><Stream>}); null when no runtime is configured
+     */
+    record Dial(UUID attemptId, UUID callId, TenantId tenant, Mode mode, String from, String to, Instant requestedAt, String streamToken) {}
 
     /** The carrier took the dial; its own id for the call. */
     record Placed(String providerCallId) {}

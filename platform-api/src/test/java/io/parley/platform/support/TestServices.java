@@ -25,6 +25,8 @@ public final class TestServices {
     public static final String OPERATOR_TOKEN = "test-operator-token";
     /** The key call credentials are signed with in tests (so a test can also make expired ones). */
     public static final String CALL_CREDENTIAL_SECRET = "test-call-credential-key-0123456789abcdef";
+    /** The HS256 key of call tokens, shared with the voice runtime; tests only. */
+    public static final String CALL_TOKEN_SECRET = "test-call-token-secret-0123456789abcdef";
     /** Base64 of 32 bytes: a key for tests only. */
     public static final String MASTER_KEY = "dGVzdC1tYXN0ZXIta2V5LW5vdC1mb3ItcHJvZHVjdCE=";
 
@@ -59,6 +61,7 @@ public final class TestServices {
         System.setProperty("parley.dispatch.enabled", "false");
         System.setProperty("parley.telephony.sandbox-key-prefix", SANDBOX_PREFIX);
         System.setProperty("parley.encryption.master-key", MASTER_KEY);
+        System.setProperty("parley.runtime.call-token-secret", CALL_TOKEN_SECRET);
         // webhook receivers in tests listen on loopback; retries come quickly (the default schedule has its own test)
         System.setProperty("parley.webhooks.allowed-private-networks", "127.0.0.1/32");
         System.setProperty("parley.webhooks.retry-schedule", "1s,1s");

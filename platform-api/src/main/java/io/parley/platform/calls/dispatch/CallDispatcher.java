@@ -9,6 +9,7 @@ import io.parley.platform.calls.CallingWindow;
 import io.parley.platform.calls.DispatchLedger;
 import io.parley.platform.calls.DispatchLedger.Begun;
 import io.parley.platform.calls.DispatchLedger.Claim;
+import io.parley.platform.calls.runtime.RuntimeHandoff;
 import io.parley.platform.config.ParleyProperties;
 import io.parley.platform.config.RedisBuckets;
 import io.parley.platform.telephony.Telephony;
@@ -37,8 +38,9 @@ import org.springframework.context.SmartLifecycle;
  *       this one's, the call still scheduled and due, its number one that may be dialled (else blocked), the
  *       callee's local time inside the calling window (else deferred to its next opening) and the tenant
  *       under its limit of calls under way (else deferred); the attempt is committed before the carrier hears of it;</li>
- *   <li>dials, unless {@code dialDeadline} passed since the commit (a stalled instance must not dial what
- *       the reconciler may already have given up on), and records the carrier's id.</li>
+ *   <li>hands the call to the voice runtime ({@link RuntimeHandoff}: its bootstrap in Redis, a call token for
+ *       the carrier) and dials, unless {@code dialDeadline} passed since the commit (a stalled instance must not
+ *       dial what the reconciler may already have given up on), and records the carrier's id.</li>
  * </ol>
  * The same loop reconciles every {@code reconcileEvery}: attempts older than {@code reconcileAfter} still
  * without a carrier id are looked up at the carrier; found, they are recorded; not found, abandoned and the
@@ -56,6 +58,7 @@ public final class CallDispatcher implements SmartLifecycle {
     private final CallingWindow window;
     private final DispatchLedger ledger;
     private final Telephony telephony;
+    private final RuntimeHandoff handoff;
     private final RedisBuckets buckets;
     private final Clock clock;
     private final BucketConfiguration dialRate;
@@ -75,7 +78,7 @@ public final class CallDispatcher implements SmartLifecycle {
     private Instant nextReconcile = Instant.MIN;
 
     public CallDispatcher(ParleyProperties.Dispatch settings, String name, String from, CallingWindow window, DispatchLedger ledger,
-                          Telephony telephony, RedisBuckets buckets, Clock clock, MeterRegistry meters) {
+                          Telephony telephony, RuntimeHandoff handoff, RedisBuckets buckets, Clock clock, MeterRegistry meters) {
         if (settings.reconcileAfter().compareTo(settings.dialDeadline().multipliedBy(2)) < 0) {
             throw new IllegalArgumentException("parley.dispatch.reconcile-after must be at least twice dial-deadline");
         }
@@ -85,6 +88,7 @@ public final class CallDispatcher implements SmartLifecycle {
         this.window = window;
         this.ledger = ledger;
         this.telephony = telephony;
+        this.handoff = handoff;
         this.buckets = buckets;
         this.clock = clock;
         this.inFlight = new Semaphore(settings.parallelism());
@@ -225,10 +229,19 @@ public final class CallDispatcher implements SmartLifecycle {
                     name, begun.attemptId(), Duration.between(begun.at(), now));
             return;
         }
+        String streamToken;
+        try {
+            streamToken = handoff.prepare(begun).orElse(null);
+        } catch (RuntimeException e) {
+            unknown.increment();
+            log.warn("Dispatcher {}: attempt {} could not be handed to the voice runtime ({}); not dialled, the reconciler requeues it",
+                    name, begun.attemptId(), e.toString());
+            return;
+        }
         Telephony.Placed placed;
         try {
             placed = telephony.dial(new Telephony.Dial(begun.attemptId(), begun.callId(), begun.tenant(), begun.mode(), begun.from(),
-                    begun.to(), now));
+                    begun.to(), now, streamToken));
         } catch (Telephony.Refused e) {
             refused.increment();
             ledger.refused(begun.tenant(), begun.attemptId(), e.getMessage(), clock.instant());

@@ -3,6 +3,7 @@ package io.parley.platform.calls.dispatch;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.parley.platform.calls.CallProgress;
 import io.parley.platform.calls.CallingWindow;
+import io.parley.platform.calls.runtime.RuntimeHandoff;
 import io.parley.platform.calls.DispatchLedger;
 import io.parley.platform.config.ParleyProperties;
 import io.parley.platform.config.RedisBuckets;
@@ -30,12 +31,12 @@ class DispatchConfiguration {
 
     @Bean
     @ConditionalOnBooleanProperty(name = "parley.dispatch.enabled", matchIfMissing = true)
-    CallDispatcher callDispatcher(ParleyProperties properties, DispatchLedger ledger, Telephony telephony, RedisBuckets buckets,
-                                  Clock clock, MeterRegistry meters) {
+    CallDispatcher callDispatcher(ParleyProperties properties, DispatchLedger ledger, Telephony telephony, RuntimeHandoff handoff,
+                                  RedisBuckets buckets, Clock clock, MeterRegistry meters) {
         ParleyProperties.Dispatch settings = properties.dispatch();
         String name = settings.name() == null || settings.name().isBlank() ? "dispatcher-" + UUID.randomUUID() : settings.name();
         ParleyProperties.Compliance compliance = properties.compliance();
         CallingWindow window = new CallingWindow(compliance.enabled(), compliance.callingWindowStart(), compliance.callingWindowEnd());
-        return new CallDispatcher(settings, name, properties.telephony().from(), window, ledger, telephony, buckets, clock, meters);
+        return new CallDispatcher(settings, name, properties.telephony().from(), window, ledger, telephony, handoff, buckets, clock, meters);
     }
 }

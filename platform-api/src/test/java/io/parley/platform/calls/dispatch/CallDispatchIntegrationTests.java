@@ -48,6 +48,8 @@ class CallDispatchIntegrationTests extends IntegrationTest {
     @Autowired
     private RedisBuckets buckets;
     @Autowired
+    private io.parley.platform.calls.runtime.RuntimeHandoff handoff;
+    @Autowired
     private StringRedisTemplate redis;
 
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
@@ -239,7 +241,7 @@ class CallDispatchIntegrationTests extends IntegrationTest {
         ParleyProperties.Dispatch settings = new ParleyProperties.Dispatch(true, name, Duration.ofMillis(50), 100, 32,
                 Duration.ofSeconds(3), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofMillis(500), 100_000,
                 Duration.ofSeconds(1), 100_000);
-        CallDispatcher dispatcher = new CallDispatcher(settings, name, FROM, io.parley.platform.calls.CallingWindow.OFF, ledger, telephony, buckets, Clock.systemUTC(), meters);
+        CallDispatcher dispatcher = new CallDispatcher(settings, name, FROM, io.parley.platform.calls.CallingWindow.OFF, ledger, telephony, handoff, buckets, Clock.systemUTC(), meters);
         dispatcher.start();
         started.add(dispatcher);
         return dispatcher;

@@ -39,6 +39,8 @@ class CallProgressIntegrationTests extends IntegrationTest {
     @Autowired
     private RedisBuckets buckets;
     @Autowired
+    private io.parley.platform.calls.runtime.RuntimeHandoff handoff;
+    @Autowired
     private StringRedisTemplate redis;
 
     private SandboxTelephony carrier;
@@ -53,7 +55,7 @@ class CallProgressIntegrationTests extends IntegrationTest {
         ParleyProperties.Dispatch settings = new ParleyProperties.Dispatch(true, "progress-" + UUID.randomUUID(), Duration.ofMillis(50),
                 100, 16, Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(10), Duration.ofSeconds(1), 1000,
                 Duration.ofSeconds(1), 1000);
-        dispatcher = new CallDispatcher(settings, settings.name(), "+14155550199", io.parley.platform.calls.CallingWindow.OFF, ledger, carrier, buckets, Clock.systemUTC(),
+        dispatcher = new CallDispatcher(settings, settings.name(), "+14155550199", io.parley.platform.calls.CallingWindow.OFF, ledger, carrier, handoff, buckets, Clock.systemUTC(),
                 new SimpleMeterRegistry());
         dispatcher.start();
         tenant = newTenant();

@@ -1,0 +1,165 @@
+package io.parley.platform.calls.runtime;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import io.parley.platform.calls.DispatchLedger;
+import io.parley.platform.config.ParleyProperties;
+import io.parley.platform.tenancy.CallCredentials;
+import io.parley.platform.tenancy.CallGrant;
+import io.parley.platform.tenancy.Scope;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Hands a dialled call to the voice runtime (voice-runtime/README.md, "Redis formats", v1): before the carrier
+ * is asked, the call's bootstrap is written to {@code call:{callId}} (field {@code bootstrap}: the persona as it
+ * is now, the variables, the limits, the callee and a call credential for platform tools) and a call token is
+ * minted (HS256 with the secret shared with the runtime; {@code sub} the call, {@code tid} the tenant) for the
+ * carrier to hand the runtime when the callee answers.
+ *
+ * <p>Compliance: the first utterance starts with the AI disclosure ({@code parley.compliance.ai-disclosure}),
+ * and the opt-out key ends the call and lists the number (see {@link io.parley.platform.calls.DoNotCallList}).
+ * Personas without a language model (none configured) run on the runtime's scripted brain with a short
+ * generic script until personas bring scripts of their own.
+ */
+@Component
+public class RuntimeHandoff {
+
+    private static final Logger log = LoggerFactory.getLogger(RuntimeHandoff.class);
+    static final String KEY_PREFIX = "call:";
+    static final String FIELD = "bootstrap";
+
+    private final ParleyProperties.Runtime settings;
+    private final ParleyProperties.Compliance compliance;
+    private final CallCredentials credentials;
+    private final StringRedisTemplate redis;
+    private final JsonMapper json;
+    private final Clock clock;
+    private final byte[] secret;
+
+    public RuntimeHandoff(ParleyProperties properties, CallCredentials credentials, StringRedisTemplate redis, JsonMapper json, Clock clock) {
+        this.settings = properties.runtime();
+        this.compliance = properties.compliance();
+        this.credentials = credentials;
+        this.redis = redis;
+        this.json = json;
+        this.clock = clock;
+        String key = settings.callTokenSecret();
+        if (key == null || key.isBlank()) {
+            this.secret = null;
+            log.warn("PARLEY_CALL_TOKEN_SECRET is not set: calls are dialled without the voice runtime");
+        } else if (key.getBytes(StandardCharsets.UTF_8).length < 32) {
+            throw new IllegalStateException("PARLEY_CALL_TOKEN_SECRET must be at least 32 bytes");
+        } else {
+            this.secret = key.getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Whether calls are handed to a voice runtime. */
+    public boolean enabled() {
+        return secret != null;
+    }
+
+    /** Writes the call's bootstrap and answers the call token; empty when no runtime is configured. */
+    public Optional<String> prepare(DispatchLedger.Begun begun) {
+        if (secret == null) {
+            return Optional.empty();
+        }
+        Duration maxLength = settings.maxCallLength();
+        String key = KEY_PREFIX + begun.callId();
+        redis.opsForHash().put(key, FIELD, json.writeValueAsString(bootstrap(begun)));
+        redis.expire(key, settings.bootstrapTtl());
+        return Optional.of(token(begun, maxLength.plus(settings.bootstrapTtl())));
+    }
+
+    Map<String, Object> bootstrap(DispatchLedger.Begun begun) {
+        DispatchLedger.Snapshot s = begun.snapshot();
+        Map<String, Object> persona = new LinkedHashMap<>();
+        persona.put("id", s.personaId());
+        persona.put("name", s.personaName());
+        persona.put("kind", s.personaKind());
+        persona.put("systemPrompt", s.systemPrompt());
+        persona.put("firstMessage", firstUtterance(s.firstMessage()));
+        persona.put("language", s.language());
+        persona.put("voice", provider(s.voiceProvider(), s.voiceId()));
+        persona.put("stt", provider(settings.sttProvider(), null));
+        persona.put("llm", provider(blankToNull(settings.llmProvider()), null));
+        Map<String, Object> limits = new LinkedHashMap<>();
+        limits.put("maxCallSeconds", settings.maxCallLength().toSeconds());
+        limits.put("warningSecondsBefore", 30);
+        limits.put("warningText", "We only have a moment left.");
+        limits.put("goodbyeText", "Thank you for talking with me. Goodbye!");
+        limits.put("silenceTimeoutSeconds", 10);
+        limits.put("stillThereText", "Are you still there?");
+        limits.put("optOutDigit", blankToNull(compliance.optOutDigit()));
+        persona.put("limits", limits);
+        persona.put("script", List.of(
+                Map.of("id", "chat", "prompt", "How has your day been?",
+                        "answers", List.of(Map.of("keywords", List.of(), "reply", "Thank you for telling me.", "next", "goodbye"))),
+                Map.of("id", "goodbye", "prompt", "It was lovely to talk to you. Goodbye!", "answers", List.of())));
+        // platform tools come with personas that declare them (issue 5); until then a call offers none
+
+        Map<String, Object> bootstrap = new LinkedHashMap<>();
+        bootstrap.put("v", 1);
+        bootstrap.put("callId", begun.callId());
+        bootstrap.put("tenantId", begun.tenant().value());
+        bootstrap.put("mode", begun.mode().wire());
+        bootstrap.put("persona", persona);
+        bootstrap.put("variables", s.variables());
+        bootstrap.put("to", begun.to());
+        bootstrap.put("timeZone", s.timeZone());
+        if (credentials.enabled()) {
+            bootstrap.put("credential", credentials.mint(begun.tenant(), begun.mode(), new CallGrant(begun.callId(), s.personaId(), begun.to()),
+                    Set.of(Scope.CALLS_WRITE), settings.maxCallLength()).value());
+        }
+        return bootstrap;
+    }
+
+    /** The persona's first message, after the AI disclosure when one is configured. */
+    String firstUtterance(String firstMessage) {
+        String disclosure = compliance.aiDisclosure();
+        return disclosure == null || disclosure.isBlank() ? firstMessage : disclosure.strip() + " " + firstMessage;
+    }
+
+    private String token(DispatchLedger.Begun begun, Duration lifetime) {
+        try {
+            SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), new JWTClaimsSet.Builder()
+                    .subject(begun.callId().toString())
+                    .claim("tid", begun.tenant().value().toString())
+                    .expirationTime(Date.from(clock.instant().plus(lifetime)))
+                    .build());
+            jwt.sign(new MACSigner(secret));
+            return jwt.serialize();
+        } catch (JOSEException e) {
+            throw new IllegalStateException("HS256 signing failed", e);
+        }
+    }
+
+    private static Map<String, Object> provider(String provider, String voiceOrModel) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("provider", provider);
+        p.put("voiceOrModel", voiceOrModel);
+        p.put("settings", Map.of());
+        return p;
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+}
