@@ -43,7 +43,9 @@ final class EmbeddedServices {
     static synchronized String redis() {
         if (redis == null) {
             try {
-                redisPort = freePort();
+                // a fixed port when asked (the run script shares this Redis with the voice runtime), else any free one
+                String fixed = System.getenv("PARLEY_EMBEDDED_REDIS_PORT");
+                redisPort = fixed == null || fixed.isBlank() ? freePort() : Integer.parseInt(fixed.strip());
                 redis = RedisServer.newRedisServer()
                         .bind("127.0.0.1")
                         .port(redisPort)

@@ -22,6 +22,9 @@ import org.springframework.data.redis.core.StringRedisTemplate;
  * {@code keyPrefix}), so every platform-api instance sees the same carrier, as with a real one: an
  * instance can reconcile another's attempt.
  *
+ * <p>With a voice runtime ({@code streamUrl}) and a call token on the dial, the answering callee joins the
+ * runtime through the Media Streams protocol and talks with the persona ({@link SandboxCallee}).
+ *
  * <p>Like a real carrier asked twice about the same attempt (a retried request), it places one call per
  * attempt id and answers the same call id again. It counts the calls it placed per Parley call, which is
  * what "dialled exactly once" is measured by.
@@ -70,6 +73,7 @@ public final class SandboxTelephony implements Telephony, AutoCloseable {
     private final Duration ring;
     private final Duration talk;
     private final Clock clock;
+    private final java.net.URI streamUrl;
     private final ScheduledExecutorService callees = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("sandbox-callees").daemon().factory());
 
@@ -80,12 +84,22 @@ public final class SandboxTelephony implements Telephony, AutoCloseable {
      * @param talk   how long an answering callee stays on the line
      */
     public SandboxTelephony(StringRedisTemplate redis, String keyPrefix, CarrierEvents events, Duration ring, Duration talk, Clock clock) {
+        this(redis, keyPrefix, events, ring, talk, clock, null);
+    }
+
+    /**
+     * @param streamUrl where an answered call that carries a call token is connected (the voice runtime's Media
+     *                  Streams WebSocket); null: the answering callee stays silent for {@code talk}
+     */
+    public SandboxTelephony(StringRedisTemplate redis, String keyPrefix, CarrierEvents events, Duration ring, Duration talk, Clock clock,
+                            java.net.URI streamUrl) {
         this.redis = redis;
         this.keyPrefix = keyPrefix;
         this.events = events;
         this.ring = ring;
         this.talk = talk;
         this.clock = clock;
+        this.streamUrl = streamUrl;
     }
 
     /** A sandbox whose placed calls never progress (tests of dialling alone). */
@@ -108,7 +122,11 @@ public final class SandboxTelephony implements Telephony, AutoCloseable {
         if (Boolean.TRUE.equals(placed)) {
             redis.opsForHash().increment(placementsKey(), dial.callId().toString(), 1);
             redis.expire(placementsKey(), KEPT);
-            play(Callee.at(dial.to()), id);
+            if (Callee.at(dial.to()) == Callee.ANSWERS && streamUrl != null && dial.streamToken() != null && events != null) {
+                converse(id, dial.streamToken());
+            } else {
+                play(Callee.at(dial.to()), id);
+            }
             return new Placed(id);
         }
         String existing = redis.opsForValue().get(attemptKey(dial.attemptId()));
@@ -155,6 +173,23 @@ public final class SandboxTelephony implements Telephony, AutoCloseable {
             };
             report(new CarrierEvents.Report(carrier(), id, step[0], null, step[1], reason), at, 0);
         }
+    }
+
+    /**
+     * The answering callee with a voice: rings, answers, and joins the voice runtime over Media Streams
+     * ({@link SandboxCallee}); when the call ends there it hangs up (completed), or the call failed when the runtime
+     * could not be reached.
+     */
+    private void converse(String id, String token) {
+        report(new CarrierEvents.Report(carrier(), id, "ringing", null, null, null), 50, 0);
+        callees.schedule(() -> {
+            report(new CarrierEvents.Report(carrier(), id, "in_progress", null, "human", null), 0, 0);
+            SandboxCallee.join(streamUrl, id, token, talk).whenComplete((why, failure) -> {
+                boolean talked = failure == null && ("runtime_ended".equals(why) || "talk_limit".equals(why));
+                report(new CarrierEvents.Report(carrier(), id, talked ? "completed" : "failed", null, null,
+                        talked ? null : failure != null ? failure.toString() : why), 0, 0);
+            });
+        }, 50 + ring.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Reports a step; a report that outran the dial's answer (the attempt not yet known by this id) is sent again, as carriers retry. */

@@ -26,7 +26,10 @@ class DispatchConfiguration {
         if (!"sandbox".equals(settings.carrier())) {
             throw new IllegalStateException("parley.telephony.carrier: only 'sandbox' is available, not '" + settings.carrier() + "'");
         }
-        return new SandboxTelephony(redis, settings.sandboxKeyPrefix(), progress, settings.sandboxRing(), settings.sandboxTalk(), clock);
+        // with a voice runtime to hand calls to, the answering callee talks with the persona there
+        String tokenSecret = properties.runtime().callTokenSecret();
+        java.net.URI streamUrl = tokenSecret == null || tokenSecret.isBlank() ? null : properties.runtime().streamUrl();
+        return new SandboxTelephony(redis, settings.sandboxKeyPrefix(), progress, settings.sandboxRing(), settings.sandboxTalk(), clock, streamUrl);
     }
 
     @Bean
