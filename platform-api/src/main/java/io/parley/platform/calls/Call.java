@@ -90,6 +90,10 @@ public class Call {
     @Column(name = "final_reason")
     private String finalReason;
 
+    /** When its persona's reminder is due; null when none is (none asked for, sent, or the call no longer scheduled). */
+    @Column(name = "remind_at")
+    private Instant remindAt;
+
     /** Attempts the call may take in all (its retry policy). */
     @Column(name = "max_attempts", nullable = false)
     private int maxAttempts = RetryPolicy.DEFAULT.maxAttempts();
@@ -190,6 +194,9 @@ public class Call {
         }
         this.status = target.wire();
         this.updatedAt = now;
+        if (target != CallStatus.SCHEDULED) {
+            this.remindAt = null;   // a call under way or over is reminded of no more
+        }
         if (target == CallStatus.CANCELED) {
             this.canceledAt = now;
         }
@@ -217,6 +224,17 @@ public class Call {
         this.updatedAt = now;
     }
 
+    /** The reminder {@code minutesBefore} the call's time, if that is still ahead of {@code now}; none otherwise. */
+    void remind(int minutesBefore, Instant now) {
+        Instant at = minutesBefore <= 0 ? null : scheduledAt.minus(java.time.Duration.ofMinutes(minutesBefore));
+        this.remindAt = at != null && at.isAfter(now) ? at : null;
+    }
+
+    /** The reminder was sent. */
+    void reminded() {
+        this.remindAt = null;
+    }
+
     void finalReason(String reason) {
         this.finalReason = reason;
     }
@@ -240,6 +258,7 @@ public class Call {
     public CallStatus status() { return CallStatus.fromWire(status); }
     public Mode mode() { return Mode.fromWire(mode); }
     public Instant scheduledAt() { return scheduledAt; }
+    public Instant remindAt() { return remindAt; }
     public String timeZone() { return timeZone; }
     /** {@code given} or {@code inferred} (from the callee's number); null when the call has no zone. */
     public String timeZoneSource() { return timeZoneSource; }

@@ -71,7 +71,8 @@ public class CallService {
         rules.variables(request.variables());
         TenantId tenant = caller.tenant();
         return transactions.write(tenant, () -> {
-            if (!personas.exists(tenant, request.personaId())) {
+            Optional<io.parley.platform.personas.Persona> persona = personas.active(tenant, request.personaId());
+            if (persona.isEmpty()) {
                 rules.unknownPersona();
             }
             rules.throwIfAny();
@@ -89,6 +90,7 @@ public class CallService {
             Call call = new Call(tenant, request.personaId(), to, caller.mode(), when, variables, now);
             Retry retry = request.retry() != null ? request.retry() : new Retry(null, null, null);
             call.retryPolicy(TenantCallSettings.retry(settings.find(tenant), retry.on(), retry.maxAttempts(), retry.backoffSeconds()));
+            call.remind(persona.get().reminderMinutesBefore(), now);
             entities.persist(call);
             entities.persist(new CallEvent(tenant, call.id(), CREATED, null, CallStatus.SCHEDULED, caller.actor(), null, now));
             entities.flush();
@@ -135,6 +137,7 @@ public class CallService {
             }
             Instant before = call.scheduledAt();
             call.reschedule(when, now);
+            call.remind(personas.active(tenant, call.personaId()).map(io.parley.platform.personas.Persona::reminderMinutesBefore).orElse(0), now);
             entities.persist(new CallEvent(tenant, call.id(), "call.rescheduled", CallStatus.SCHEDULED, CallStatus.SCHEDULED,
                     caller.actor(), "from " + before + " to " + when.at(), now));
             entities.flush();

@@ -21,6 +21,7 @@ import org.springframework.util.unit.DataSize;
  * @param telephony     the carrier calls are placed with
  * @param compliance    the guard checked when a call is dialled
  * @param runtime       how dialled calls are handed to the voice runtime
+ * @param reminders     the sender of personas' reminders before their calls
  * @param webhooks      how events are delivered to tenants' endpoints
  * @param encryption    the master key that keeps secrets at rest
  */
@@ -39,6 +40,7 @@ public record ParleyProperties(
         Telephony telephony,
         Compliance compliance,
         Runtime runtime,
+        Reminders reminders,
         Webhooks webhooks,
         Encryption encryption) {
 
@@ -141,6 +143,9 @@ public record ParleyProperties(
      */
     public record Webhooks(boolean enabled, Duration poll, int batchSize, int parallelism, Duration lease, Duration timeout,
                            java.util.List<Duration> retrySchedule, java.util.List<String> allowedPrivateNetworks) {}
+
+    /** @param enabled whether this instance sends due reminders (every instance may); @param poll how often it looks */
+    public record Reminders(boolean enabled, Duration poll) {}
 
     /** @param masterKey base64 of 32 bytes: AES-256 key encrypting secrets kept at rest (webhook signing secrets) */
     public record Encryption(String masterKey) {}

@@ -55,6 +55,9 @@ public class Persona {
     @Column(name = "deleted_at")
     private Instant deletedAt;
 
+    @Column(name = "reminder_minutes_before", nullable = false)
+    private int reminderMinutesBefore;
+
     @Version
     private long version;
 
@@ -83,6 +86,7 @@ public class Persona {
         this.voiceProvider = voice.provider();
         this.voiceId = voice.voiceId();
     }
+    void setReminderMinutesBefore(int minutes) { this.reminderMinutesBefore = minutes; }
     void touch(Instant now) { this.updatedAt = now; }
     void delete(Instant now) { this.deletedAt = now; this.updatedAt = now; }
 
@@ -97,4 +101,6 @@ public class Persona {
     public Instant createdAt() { return createdAt; }
     public Instant updatedAt() { return updatedAt; }
     public boolean deleted() { return deletedAt != null; }
+    /** Minutes before each call that {@code call.reminder} is sent; 0: none. */
+    public int reminderMinutesBefore() { return reminderMinutesBefore; }
 }

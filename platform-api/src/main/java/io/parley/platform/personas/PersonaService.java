@@ -19,10 +19,12 @@ import org.springframework.stereotype.Service;
 public class PersonaService {
 
     /** What a new persona is made of; {@code language} and {@code voice} may be absent. */
-    public record Draft(String name, PersonaKind kind, String systemPrompt, String firstMessage, String language, Persona.Voice voice) {}
+    public record Draft(String name, PersonaKind kind, String systemPrompt, String firstMessage, String language, Persona.Voice voice,
+                        Integer reminderMinutesBefore) {}
 
     /** Changes to a persona; absent (null) fields keep their value. */
-    public record Changes(String name, PersonaKind kind, String systemPrompt, String firstMessage, String language, Persona.Voice voice) {}
+    public record Changes(String name, PersonaKind kind, String systemPrompt, String firstMessage, String language, Persona.Voice voice,
+                          Integer reminderMinutesBefore) {}
 
     static final String DEFAULT_LANGUAGE = "en-US";
     static final Persona.Voice DEFAULT_VOICE = new Persona.Voice("offline", "cmu-slt-hsmm");
@@ -42,9 +44,11 @@ public class PersonaService {
     public Persona create(TenantId tenant, Draft draft) {
         String language = draft.language() == null ? DEFAULT_LANGUAGE : normalizeLanguage(draft.language());
         Persona.Voice voice = draft.voice() == null ? DEFAULT_VOICE : draft.voice();
+        int reminder = reminder(draft.reminderMinutesBefore());
         return transactions.write(tenant, () -> {
             Persona persona = new Persona(tenant, draft.name(), draft.kind(), draft.systemPrompt(), draft.firstMessage(),
                     language, voice, clock.instant());
+            persona.setReminderMinutesBefore(reminder);
             entities.persist(persona);
             entities.flush();
             return persona;
@@ -53,6 +57,7 @@ public class PersonaService {
 
     public Persona update(TenantId tenant, UUID id, Changes changes) {
         String language = changes.language() == null ? null : normalizeLanguage(changes.language());
+        Integer reminder = changes.reminderMinutesBefore() == null ? null : reminder(changes.reminderMinutesBefore());
         return transactions.write(tenant, () -> {
             Persona persona = find(tenant, id).orElseThrow(() -> ApiProblemException.notFound("persona"));
             if (changes.name() != null) persona.setName(changes.name());
@@ -61,6 +66,7 @@ public class PersonaService {
             if (changes.firstMessage() != null) persona.setFirstMessage(changes.firstMessage());
             if (language != null) persona.setLanguage(language);
             if (changes.voice() != null) persona.setVoice(changes.voice());
+            if (reminder != null) persona.setReminderMinutesBefore(reminder);
             persona.touch(clock.instant());
             entities.flush();
             return persona;
@@ -74,6 +80,11 @@ public class PersonaService {
     /** Whether the tenant has this (undeleted) persona. */
     public boolean exists(TenantId tenant, UUID id) {
         return transactions.read(tenant, () -> find(tenant, id).isPresent());
+    }
+
+    /** The persona unless it was deleted (joining the caller's transaction, if any). */
+    public Optional<Persona> active(TenantId tenant, UUID id) {
+        return transactions.read(tenant, () -> find(tenant, id));
     }
 
     public void delete(TenantId tenant, UUID id, String actor) {
@@ -120,5 +131,16 @@ public class PersonaService {
         } catch (IllformedLocaleException e) {
             throw ApiProblemException.invalidField("language", "not a BCP-47 language tag (e.g. en-US)");
         }
+    }
+
+    /** 0 (none) or 5 minutes to a week. */
+    private static int reminder(Integer minutes) {
+        if (minutes == null || minutes == 0) {
+            return 0;
+        }
+        if (minutes < 5 || minutes > 10_080) {
+            throw ApiProblemException.invalidField("reminderMinutesBefore", "0 (no reminder) or 5 to 10080 minutes");
+        }
+        return minutes;
     }
 }

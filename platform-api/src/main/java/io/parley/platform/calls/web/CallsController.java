@@ -152,7 +152,8 @@ class CallsController implements CallsApi {
                 .canceledAt(utc(call.canceledAt()))
                 .attempts(call.attempts())
                 .retry(toApi(call.retryPolicy()))
-                .finalReason(call.finalReason());
+                .finalReason(call.finalReason())
+                .remindAt(utc(call.remindAt()));
     }
 
     io.parley.platform.api.model.CallEvent toApi(CallEvent event) {

@@ -40,7 +40,8 @@ class PersonasController implements PersonasApi {
         requireText("systemPrompt", request.getSystemPrompt());
         requireText("firstMessage", request.getFirstMessage());
         PersonaService.Draft draft = new PersonaService.Draft(request.getName().strip(), kind(request.getKind()),
-                request.getSystemPrompt(), request.getFirstMessage(), request.getLanguage(), voice(request.getVoice()));
+                request.getSystemPrompt(), request.getFirstMessage(), request.getLanguage(), voice(request.getVoice()),
+                request.getReminderMinutesBefore());
         return idempotency.run(caller.tenant(), idempotencyKey, "createPersona", request,
                 io.parley.platform.api.model.Persona.class,
                 () -> ResponseEntity.status(HttpStatus.CREATED).body(toApi(personas.create(caller.tenant(), draft))));
@@ -59,7 +60,8 @@ class PersonasController implements PersonasApi {
         PersonaService.Changes changes = new PersonaService.Changes(
                 request.getName() == null ? null : request.getName().strip(),
                 request.getKind() == null ? null : kind(request.getKind()),
-                request.getSystemPrompt(), request.getFirstMessage(), request.getLanguage(), voice(request.getVoice()));
+                request.getSystemPrompt(), request.getFirstMessage(), request.getLanguage(), voice(request.getVoice()),
+                request.getReminderMinutesBefore());
         return ResponseEntity.ok(toApi(personas.update(Callers.current().tenant(), personaId, changes)));
     }
 
@@ -102,6 +104,7 @@ class PersonasController implements PersonasApi {
                 .firstMessage(persona.firstMessage())
                 .language(persona.language())
                 .voice(new Voice(VoiceProvider.fromValue(persona.voice().provider()), persona.voice().voiceId()))
+                .reminderMinutesBefore(persona.reminderMinutesBefore())
                 .createdAt(utc(persona.createdAt()))
                 .updatedAt(utc(persona.updatedAt()));
     }
