@@ -33,7 +33,8 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 public final class DispatchBenchmark {
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = new HashMap<>(Map.of("calls", "10000", "instances", "3", "tenants", "50", "parallelism", "64"));
+        Map<String, String> options = new HashMap<>(Map.of("calls", "10000", "instances", "3", "tenants", "50", "parallelism", "64",
+                "batch", "100"));
         for (String arg : String.join(" ", args).trim().split("\\s+")) {
             String[] kv = arg.split("=", 2);
             if (kv.length == 2) {
@@ -60,8 +61,12 @@ public final class DispatchBenchmark {
                         "--parley.dispatch.name=bench-" + i,
                         "--parley.dispatch.poll=100ms",
                         "--parley.dispatch.parallelism=" + options.get("parallelism"),
+                        "--parley.dispatch.batch-size=" + options.get("batch"),
                         "--parley.dispatch.max-active-calls-per-tenant=1000000",
                         "--parley.dispatch.calls-per-second-per-number=1000000",
+                        // whatever the hour where the test number lies; and dialling alone: the callee stays silent
+                        "--parley.compliance.enabled=false",
+                        "--parley.runtime.stream-url=",
                         "--parley.telephony.sandbox-key-prefix=" + sandbox));
             }
             int port = ((WebServerApplicationContext) apps.getFirst()).getWebServer().getPort();
