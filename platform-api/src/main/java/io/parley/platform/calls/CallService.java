@@ -88,8 +88,13 @@ public class CallService {
                 });
             }
             Call call = new Call(tenant, request.personaId(), to, caller.mode(), when, variables, now);
-            Retry retry = request.retry() != null ? request.retry() : new Retry(null, null, null);
-            call.retryPolicy(TenantCallSettings.retry(settings.find(tenant), retry.on(), retry.maxAttempts(), retry.backoffSeconds()));
+            // each field: the call's, else its persona's, else the tenant's, else Parley's
+            Retry given = request.retry() != null ? request.retry() : new Retry(null, null, null);
+            io.parley.platform.personas.Persona.Retry own = persona.get().retry();
+            call.retryPolicy(TenantCallSettings.retry(settings.find(tenant),
+                    given.on() != null && !given.on().isEmpty() ? given.on() : own.on(),
+                    given.maxAttempts() != null ? given.maxAttempts() : own.maxAttempts(),
+                    given.backoffSeconds() != null ? given.backoffSeconds() : own.backoffSeconds()));
             call.remind(persona.get().reminderMinutesBefore(), now);
             entities.persist(call);
             entities.persist(new CallEvent(tenant, call.id(), CREATED, null, CallStatus.SCHEDULED, caller.actor(), null, now));

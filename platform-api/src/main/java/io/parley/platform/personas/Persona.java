@@ -58,6 +58,25 @@ public class Persona {
     @Column(name = "reminder_minutes_before", nullable = false)
     private int reminderMinutesBefore;
 
+    @Column(name = "retry_on")
+    @org.hibernate.annotations.JdbcTypeCode(org.hibernate.type.SqlTypes.ARRAY)
+    private String[] retryOn;
+
+    @Column(name = "retry_max_attempts")
+    private Integer retryMaxAttempts;
+
+    @Column(name = "retry_backoff_seconds")
+    private Integer retryBackoffSeconds;
+
+    /** The persona's own retry defaults: each field null where it sets none. */
+    public record Retry(java.util.List<String> on, Integer maxAttempts, Integer backoffSeconds) {
+        public static final Retry NONE = new Retry(null, null, null);
+
+        public boolean isEmpty() {
+            return on == null && maxAttempts == null && backoffSeconds == null;
+        }
+    }
+
     @Version
     private long version;
 
@@ -87,6 +106,11 @@ public class Persona {
         this.voiceId = voice.voiceId();
     }
     void setReminderMinutesBefore(int minutes) { this.reminderMinutesBefore = minutes; }
+    void setRetry(Retry retry) {
+        this.retryOn = retry.on() == null || retry.on().isEmpty() ? null : retry.on().toArray(String[]::new);
+        this.retryMaxAttempts = retry.maxAttempts();
+        this.retryBackoffSeconds = retry.backoffSeconds();
+    }
     void touch(Instant now) { this.updatedAt = now; }
     void delete(Instant now) { this.deletedAt = now; this.updatedAt = now; }
 
@@ -103,4 +127,5 @@ public class Persona {
     public boolean deleted() { return deletedAt != null; }
     /** Minutes before each call that {@code call.reminder} is sent; 0: none. */
     public int reminderMinutesBefore() { return reminderMinutesBefore; }
+    public Retry retry() { return new Retry(retryOn == null ? null : java.util.List.of(retryOn), retryMaxAttempts, retryBackoffSeconds); }
 }

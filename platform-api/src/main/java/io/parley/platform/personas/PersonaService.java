@@ -20,11 +20,11 @@ public class PersonaService {
 
     /** What a new persona is made of; {@code language} and {@code voice} may be absent. */
     public record Draft(String name, PersonaKind kind, String systemPrompt, String firstMessage, String language, Persona.Voice voice,
-                        Integer reminderMinutesBefore) {}
+                        Integer reminderMinutesBefore, Persona.Retry retry) {}
 
     /** Changes to a persona; absent (null) fields keep their value. */
     public record Changes(String name, PersonaKind kind, String systemPrompt, String firstMessage, String language, Persona.Voice voice,
-                          Integer reminderMinutesBefore) {}
+                          Integer reminderMinutesBefore, Persona.Retry retry) {}
 
     static final String DEFAULT_LANGUAGE = "en-US";
     static final Persona.Voice DEFAULT_VOICE = new Persona.Voice("offline", "cmu-slt-hsmm");
@@ -49,6 +49,7 @@ public class PersonaService {
             Persona persona = new Persona(tenant, draft.name(), draft.kind(), draft.systemPrompt(), draft.firstMessage(),
                     language, voice, clock.instant());
             persona.setReminderMinutesBefore(reminder);
+            if (draft.retry() != null) persona.setRetry(draft.retry());
             entities.persist(persona);
             entities.flush();
             return persona;
@@ -67,6 +68,7 @@ public class PersonaService {
             if (language != null) persona.setLanguage(language);
             if (changes.voice() != null) persona.setVoice(changes.voice());
             if (reminder != null) persona.setReminderMinutesBefore(reminder);
+            if (changes.retry() != null) persona.setRetry(changes.retry());
             persona.touch(clock.instant());
             entities.flush();
             return persona;

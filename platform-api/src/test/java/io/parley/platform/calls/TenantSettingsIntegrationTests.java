@@ -76,6 +76,28 @@ class TenantSettingsIntegrationTests extends IntegrationTest {
     }
 
     @Test
+    void aPersonasRetryDefaultsSitBetweenTheCallsAndTheTenants() {
+        assertThat(put(Map.of("retry", Map.of("outcomes", List.of("busy"), "maxAttempts", 2, "backoffSeconds", 600))).status()).isEqualTo(200);
+        ApiClient.Response coach = tenant.api().post("/v1/personas", ApiClient.json(Map.of("name", "Coach", "kind", "companion",
+                "systemPrompt", "You coach.", "firstMessage", "Hi!", "retry", Map.of("maxAttempts", 4))));
+        assertThat(coach.status()).as(coach.body()).isEqualTo(201);
+        assertThat(coach.json().get("retry").toString()).as("only what it sets").isEqualTo("{\"maxAttempts\":4}");
+        String id = coach.json().get("id").asString();
+
+        JsonNode plain = createCall(tenant, id).get("retry");
+        assertThat(plain.get("outcomes").toString()).as("the tenant's").isEqualTo("[\"busy\"]");
+        assertThat(plain.get("maxAttempts").asInt()).as("the persona's").isEqualTo(4);
+        assertThat(plain.get("backoffSeconds").asInt()).as("the tenant's").isEqualTo(600);
+        JsonNode own = tenant.api().post("/v1/calls", ApiClient.json(Map.of("personaId", id, "to", "+442071838750",
+                "retry", Map.of("maxAttempts", 1)))).json().get("retry");
+        assertThat(own.get("maxAttempts").asInt()).as("the call's").isEqualTo(1);
+
+        ApiClient.Response cleared = tenant.api().patch("/v1/personas/" + id, ApiClient.json(Map.of("retry", Map.of())));
+        assertThat(cleared.json().has("retry")).isFalse();
+        assertThat(createCall(tenant, id).get("retry").get("maxAttempts").asInt()).as("the tenant's again").isEqualTo(2);
+    }
+
+    @Test
     void theTenantsWindowDecidesWhenItsCallsAreDialled() {
         int hour = Instant.now().atZone(ZoneId.of("Europe/London")).getHour();
         LocalTime start = LocalTime.of((hour + 2) % 24, 0);

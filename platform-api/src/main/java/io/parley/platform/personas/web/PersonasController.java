@@ -41,7 +41,7 @@ class PersonasController implements PersonasApi {
         requireText("firstMessage", request.getFirstMessage());
         PersonaService.Draft draft = new PersonaService.Draft(request.getName().strip(), kind(request.getKind()),
                 request.getSystemPrompt(), request.getFirstMessage(), request.getLanguage(), voice(request.getVoice()),
-                request.getReminderMinutesBefore());
+                request.getReminderMinutesBefore(), retry(request.getRetry()));
         return idempotency.run(caller.tenant(), idempotencyKey, "createPersona", request,
                 io.parley.platform.api.model.Persona.class,
                 () -> ResponseEntity.status(HttpStatus.CREATED).body(toApi(personas.create(caller.tenant(), draft))));
@@ -61,7 +61,7 @@ class PersonasController implements PersonasApi {
                 request.getName() == null ? null : request.getName().strip(),
                 request.getKind() == null ? null : kind(request.getKind()),
                 request.getSystemPrompt(), request.getFirstMessage(), request.getLanguage(), voice(request.getVoice()),
-                request.getReminderMinutesBefore());
+                request.getReminderMinutesBefore(), retry(request.getRetry()));
         return ResponseEntity.ok(toApi(personas.update(Callers.current().tenant(), personaId, changes)));
     }
 
@@ -91,6 +91,15 @@ class PersonasController implements PersonasApi {
         return PersonaKind.valueOf(kind.getValue().toUpperCase(Locale.ROOT));
     }
 
+    /** The retry defaults as given (fields left out: null); null when none were given. */
+    private static Persona.Retry retry(io.parley.platform.api.model.RetryPolicy retry) {
+        if (retry == null) {
+            return null;
+        }
+        return new Persona.Retry(retry.getOutcomes() == null || retry.getOutcomes().isEmpty() ? null
+                : retry.getOutcomes().stream().map(o -> o.getValue()).distinct().toList(), retry.getMaxAttempts(), retry.getBackoffSeconds());
+    }
+
     private static Persona.Voice voice(Voice voice) {
         return voice == null ? null : new Persona.Voice(voice.getProvider().getValue(), voice.getVoiceId());
     }
@@ -105,6 +114,11 @@ class PersonasController implements PersonasApi {
                 .language(persona.language())
                 .voice(new Voice(VoiceProvider.fromValue(persona.voice().provider()), persona.voice().voiceId()))
                 .reminderMinutesBefore(persona.reminderMinutesBefore())
+                .retry(persona.retry().isEmpty() ? null : new io.parley.platform.api.model.RetryPolicy()
+                        .outcomes(persona.retry().on() == null ? null
+                                : persona.retry().on().stream().map(io.parley.platform.api.model.RetryPolicy.OutcomesEnum::fromValue).toList())
+                        .maxAttempts(persona.retry().maxAttempts())
+                        .backoffSeconds(persona.retry().backoffSeconds()))
                 .createdAt(utc(persona.createdAt()))
                 .updatedAt(utc(persona.updatedAt()));
     }
