@@ -12,13 +12,15 @@ import io.parley.platform.tenancy.Caller;
 import io.parley.platform.tenancy.web.Callers;
 import io.parley.platform.web.ApiProblemException;
 import io.parley.platform.web.Page;
-import io.parley.platform.web.ProblemType;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.RestController;
 
 @RestController
 class DoNotCallController implements DoNotCallApi {
+
+    /** The tenant's own, which a call credential may not reach. */
+    private static final String WHAT = "the do-not-call list";
 
     private final DoNotCallList list;
     private final Idempotency idempotency;
@@ -30,7 +32,7 @@ class DoNotCallController implements DoNotCallApi {
 
     @Override
     public ResponseEntity<DoNotCallEntry> addDoNotCall(AddDoNotCallRequest request, String idempotencyKey) {
-        Caller caller = tenantWide();
+        Caller caller = Callers.tenantWide(WHAT);
         return idempotency.run(caller.tenant(), idempotencyKey, "addDoNotCall", request, DoNotCallEntry.class, () -> {
             DoNotCallList.Added added = list.add(caller.tenant(), request.getPhoneNumber(), request.getReason(), caller.actor());
             return ResponseEntity.status(added.created() ? HttpStatus.CREATED : HttpStatus.OK).body(toApi(added.entry()));
@@ -39,7 +41,7 @@ class DoNotCallController implements DoNotCallApi {
 
     @Override
     public ResponseEntity<DoNotCallPage> listDoNotCall(Integer limit, String cursor, String phoneNumber) {
-        Page<DoNotCallList.Entry> page = list.page(tenantWide().tenant(), cursor, limit, phoneNumber);
+        Page<DoNotCallList.Entry> page = list.page(Callers.tenantWide(WHAT).tenant(), cursor, limit, phoneNumber);
         return ResponseEntity.ok(new DoNotCallPage()
                 .data(page.map(DoNotCallController::toApi).items())
                 .hasMore(page.hasMore())
@@ -48,20 +50,12 @@ class DoNotCallController implements DoNotCallApi {
 
     @Override
     public ResponseEntity<Void> removeDoNotCall(String phoneNumber) {
-        if (!list.remove(tenantWide().tenant(), phoneNumber)) {
+        if (!list.remove(Callers.tenantWide(WHAT).tenant(), phoneNumber)) {
             throw ApiProblemException.notFound("do-not-call entry");
         }
         return ResponseEntity.noContent().build();
     }
 
-    /** The list is the tenant's, not one call's: a call credential may neither read nor change it. */
-    private static Caller tenantWide() {
-        Caller caller = Callers.current();
-        if (caller.grant() != null) {
-            throw new ApiProblemException(ProblemType.FORBIDDEN, "A call credential cannot reach the do-not-call list");
-        }
-        return caller;
-    }
 
     private static DoNotCallEntry toApi(DoNotCallList.Entry entry) {
         return new DoNotCallEntry()

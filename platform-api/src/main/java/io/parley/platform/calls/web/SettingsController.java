@@ -11,14 +11,15 @@ import io.parley.platform.calls.TenantCallSettings;
 import io.parley.platform.config.ParleyProperties;
 import io.parley.platform.tenancy.Caller;
 import io.parley.platform.tenancy.web.Callers;
-import io.parley.platform.web.ApiProblemException;
-import io.parley.platform.web.ProblemType;
 import java.time.LocalTime;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.RestController;
 
 @RestController
 class SettingsController implements SettingsApi {
+
+    /** The tenant's own, which a call credential may not reach. */
+    private static final String WHAT = "the tenant's settings";
 
     private final TenantCallSettings settings;
     private final CallingWindow platformWindow;
@@ -31,12 +32,12 @@ class SettingsController implements SettingsApi {
 
     @Override
     public ResponseEntity<TenantSettings> getSettings() {
-        return ResponseEntity.ok(toApi(settings.get(tenantWide().tenant())));
+        return ResponseEntity.ok(toApi(settings.get(Callers.tenantWide(WHAT).tenant())));
     }
 
     @Override
     public ResponseEntity<TenantSettings> updateSettings(TenantSettingsUpdate update) {
-        Caller caller = tenantWide();
+        Caller caller = Callers.tenantWide(WHAT);
         TenantCallSettings.Window window = null;
         if (update.getCallingWindow() != null) {
             var w = update.getCallingWindow();
@@ -79,12 +80,4 @@ class SettingsController implements SettingsApi {
         return hhmm == null ? null : LocalTime.parse(hhmm);
     }
 
-    /** The settings are the tenant's, not one call's: a call credential reaches neither. */
-    private static Caller tenantWide() {
-        Caller caller = Callers.current();
-        if (caller.grant() != null) {
-            throw new ApiProblemException(ProblemType.FORBIDDEN, "A call credential cannot reach the tenant's settings");
-        }
-        return caller;
-    }
 }

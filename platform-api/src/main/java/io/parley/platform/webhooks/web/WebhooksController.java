@@ -15,9 +15,7 @@ import io.parley.platform.api.model.WebhookEventType;
 import io.parley.platform.idempotency.Idempotency;
 import io.parley.platform.tenancy.Caller;
 import io.parley.platform.tenancy.web.Callers;
-import io.parley.platform.web.ApiProblemException;
 import io.parley.platform.web.Page;
-import io.parley.platform.web.ProblemType;
 import io.parley.platform.webhooks.WebhookEndpoints;
 import java.util.List;
 import java.util.UUID;
@@ -27,6 +25,9 @@ import org.springframework.web.bind.annotation.RestController;
 
 @RestController
 class WebhooksController implements WebhooksApi {
+
+    /** The tenant's own, which a call credential may not reach. */
+    private static final String WHAT = "webhook endpoints";
 
     private final WebhookEndpoints endpoints;
     private final Idempotency idempotency;
@@ -38,7 +39,7 @@ class WebhooksController implements WebhooksApi {
 
     @Override
     public ResponseEntity<WebhookEndpointCreated> createWebhookEndpoint(CreateWebhookEndpointRequest request, String idempotencyKey) {
-        Caller caller = tenantWide();
+        Caller caller = Callers.tenantWide(WHAT);
         List<String> types = request.getEventTypes() == null ? List.of() : request.getEventTypes().stream().map(WebhookEventType::getValue).toList();
         return idempotency.run(caller.tenant(), idempotencyKey, "createWebhookEndpoint", request, WebhookEndpointCreated.class, () -> {
             WebhookEndpoints.Created created = endpoints.create(caller.tenant(), request.getUrl(), request.getDescription(), types);
@@ -51,25 +52,25 @@ class WebhooksController implements WebhooksApi {
 
     @Override
     public ResponseEntity<WebhookEndpointPage> listWebhookEndpoints(Integer limit, String cursor) {
-        Page<WebhookEndpoints.Endpoint> page = endpoints.page(tenantWide().tenant(), cursor, limit);
+        Page<WebhookEndpoints.Endpoint> page = endpoints.page(Callers.tenantWide(WHAT).tenant(), cursor, limit);
         return ResponseEntity.ok(new WebhookEndpointPage().data(page.map(WebhooksController::toApi).items()).hasMore(page.hasMore())
                 .nextCursor(page.nextCursor()));
     }
 
     @Override
     public ResponseEntity<WebhookEndpoint> getWebhookEndpoint(UUID endpointId) {
-        return ResponseEntity.ok(toApi(endpoints.get(tenantWide().tenant(), endpointId)));
+        return ResponseEntity.ok(toApi(endpoints.get(Callers.tenantWide(WHAT).tenant(), endpointId)));
     }
 
     @Override
     public ResponseEntity<Void> deleteWebhookEndpoint(UUID endpointId) {
-        endpoints.delete(tenantWide().tenant(), endpointId);
+        endpoints.delete(Callers.tenantWide(WHAT).tenant(), endpointId);
         return ResponseEntity.noContent().build();
     }
 
     @Override
     public ResponseEntity<WebhookDeliveryPage> listWebhookDeliveries(UUID endpointId, Integer limit, String cursor, WebhookDeliveryStatus status) {
-        Page<WebhookEndpoints.Delivery> page = endpoints.deliveries(tenantWide().tenant(), endpointId, cursor, limit,
+        Page<WebhookEndpoints.Delivery> page = endpoints.deliveries(Callers.tenantWide(WHAT).tenant(), endpointId, cursor, limit,
                 status == null ? null : status.getValue());
         return ResponseEntity.ok(new WebhookDeliveryPage().data(page.map(WebhooksController::toApi).items()).hasMore(page.hasMore())
                 .nextCursor(page.nextCursor()));
@@ -77,7 +78,7 @@ class WebhooksController implements WebhooksApi {
 
     @Override
     public ResponseEntity<WebhookDelivery> getWebhookDelivery(UUID deliveryId) {
-        WebhookEndpoints.DeliveryLog log = endpoints.delivery(tenantWide().tenant(), deliveryId);
+        WebhookEndpoints.DeliveryLog log = endpoints.delivery(Callers.tenantWide(WHAT).tenant(), deliveryId);
         return ResponseEntity.ok(toApi(log.delivery()).attemptLog(log.attempts().stream()
                 .map(a -> new WebhookAttempt().number(a.number()).attemptedAt(utc(a.attemptedAt())).statusCode(a.statusCode())
                         .error(a.error()).durationMs(a.durationMs()))
@@ -86,19 +87,11 @@ class WebhooksController implements WebhooksApi {
 
     @Override
     public ResponseEntity<WebhookDelivery> redeliverWebhook(UUID deliveryId, String idempotencyKey) {
-        Caller caller = tenantWide();
+        Caller caller = Callers.tenantWide(WHAT);
         return idempotency.run(caller.tenant(), idempotencyKey, "redeliverWebhook:" + deliveryId, null, WebhookDelivery.class,
                 () -> ResponseEntity.status(HttpStatus.ACCEPTED).body(toApi(endpoints.redeliver(caller.tenant(), deliveryId))));
     }
 
-    /** Endpoints are the tenant's, not one call's: a call credential reaches none of them. */
-    private static Caller tenantWide() {
-        Caller caller = Callers.current();
-        if (caller.grant() != null) {
-            throw new ApiProblemException(ProblemType.FORBIDDEN, "A call credential cannot reach webhook endpoints");
-        }
-        return caller;
-    }
 
     private static List<WebhookEventType> types(List<String> types) {
         return types.stream().map(WebhookEventType::fromValue).toList();
