@@ -37,7 +37,7 @@ final class SandboxCallee implements WebSocket.Listener {
     private static final Pattern MARK = Pattern.compile("\"mark\"\\s*:\\s*\\{\\s*\"name\"\\s*:\\s*\"([^\"]*)\"");
     private static final Pattern PAYLOAD = Pattern.compile("\"payload\"\\s*:\\s*\"([A-Za-z0-9+/=]*)\"");
     /** The persona's silence after which the callee takes its turn. */
-    private static final long TURN_GAP_MILLIS = 1_200;
+    private static final long TURN_GAP_MILLIS = 2_000;
     private static volatile List<byte[]> voiced;
 
     private final String streamSid = "MZ" + UUID.randomUUID().toString().replace("-", "");
