@@ -148,6 +148,7 @@ class SandboxCallIT {
         List<String> caller = turns.stream().filter(t -> "caller".equals(t.getData().get("speaker"))).map(t -> (String) t.getData().get("text")).toList();
         assertThat(bot.getFirst()).startsWith("This call uses an AI voice.").contains("Hello Ella");
         assertThat(caller).as("the sandbox callee was heard").isNotEmpty().allSatisfy(text -> assertThat(text).isNotBlank());
+        assertThat(bot.getLast()).as("the goodbye was heard to its end (the callee did not talk over it)").endsWith("Goodbye!");
         List<String> types = parley.calls().events(call.getId(), null, io.parley.sdk.ListParams.builder().limit(100).build()).getData()
                 .stream().map(CallEvent::getType).toList();
         assertThat(types).containsSubsequence("call.created", "call.dialing", "call.ringing", "call.in_progress", "call.completed");
