@@ -134,8 +134,7 @@ class SandboxCallIT {
                 .putVariablesItem("child_name", "Ella"));
 
         Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
-        while (parley.calls().get(call.getId()).getStatus() != CallStatus.COMPLETED) {
-            Call now = parley.calls().get(call.getId());
+        for (Call now = parley.calls().get(call.getId()); now.getStatus() != CallStatus.COMPLETED; now = parley.calls().get(call.getId())) {
             assertThat(now.getStatus()).as("the call so far: %s; logs in %s", now, LOGS.toAbsolutePath())
                     .isIn(CallStatus.SCHEDULED, CallStatus.DIALING, CallStatus.RINGING, CallStatus.IN_PROGRESS);
             assertThat(Instant.now()).as("completed within 3 minutes; logs in %s", LOGS.toAbsolutePath()).isBefore(deadline);
