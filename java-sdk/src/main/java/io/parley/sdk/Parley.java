@@ -3,6 +3,7 @@ package io.parley.sdk;
 import io.parley.sdk.api.ApiKeysApi;
 import io.parley.sdk.api.CallsApi;
 import io.parley.sdk.api.DoNotCallApi;
+import io.parley.sdk.api.PhoneNumbersApi;
 import io.parley.sdk.api.PersonasApi;
 import io.parley.sdk.api.SettingsApi;
 import io.parley.sdk.api.TenantsApi;
@@ -52,6 +53,7 @@ public final class Parley {
   private final PersonaService personas;
   private final CallService calls;
   private final DoNotCallService doNotCall;
+  private final PhoneNumberService phoneNumbers;
   private final SettingsService settings;
   private final WebhookEndpointService webhookEndpoints;
   private final ApiKeyService apiKeys;
@@ -75,6 +77,7 @@ public final class Parley {
     this.personas = new PersonaService(new PersonasApi(client), executor);
     this.calls = new CallService(new CallsApi(client), executor);
     this.doNotCall = new DoNotCallService(new DoNotCallApi(client), executor);
+    this.phoneNumbers = new PhoneNumberService(new PhoneNumbersApi(client), executor);
     this.settings = new SettingsService(new SettingsApi(client), executor);
     this.webhookEndpoints = new WebhookEndpointService(new WebhooksApi(client), executor);
     this.apiKeys = new ApiKeyService(new ApiKeysApi(client), executor);
@@ -104,6 +107,11 @@ public final class Parley {
   /** Your tenant's do-not-call list. */
   public DoNotCallService doNotCall() {
     return doNotCall;
+  }
+
+  /** Your tenant's own numbers and the personas that answer them (inbound calls). */
+  public PhoneNumberService phoneNumbers() {
+    return phoneNumbers;
   }
 
   /** Your tenant's webhook endpoints and their deliveries (verify what they receive with {@link Webhooks}). */

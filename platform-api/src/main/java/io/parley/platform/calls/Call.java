@@ -45,6 +45,18 @@ public class Call {
     @Column(nullable = false)
     private String mode;
 
+    /** Who is reminded by email before the call (when SMTP is configured); null: nobody. */
+    @Column(name = "reminder_email")
+    private String reminderEmail;
+
+    /** Whether the call is recorded (the request's choice, else its persona's). */
+    @Column(nullable = false)
+    private boolean record;
+
+    /** {@code outbound}: placed to {@code toNumber}; {@code inbound}: {@code toNumber} called one of the tenant's numbers. */
+    @Column(nullable = false)
+    private String direction = "outbound";
+
     @Column(name = "scheduled_at", nullable = false)
     private Instant scheduledAt;
 
@@ -123,6 +135,21 @@ public class Call {
         this.variables = new LinkedHashMap<>(variables);
         this.createdAt = now;
         this.updatedAt = now;
+    }
+
+    /**
+     * A call {@code caller} placed to one of the tenant's numbers, answered by {@code personaId}: ringing, its one
+     * attempt the carrier's, never retried.
+     */
+    static Call inbound(TenantId tenant, UUID personaId, String caller, Mode mode, boolean record, Instant now) {
+        Call call = new Call(tenant, personaId, caller, mode, new When(now, null, null, null), Map.of(), now);
+        call.record = record;
+        call.direction = "inbound";
+        call.status = CallStatus.RINGING.wire();
+        call.attempts = 1;
+        call.maxAttempts = 1;
+        call.retryOn = new ArrayList<>();
+        return call;
     }
 
     /** Which outcomes are tried again, how often in all, and how long the first wait is. */
@@ -255,6 +282,11 @@ public class Call {
     public TenantId tenant() { return new TenantId(tenantId); }
     public UUID personaId() { return personaId; }
     public String to() { return toNumber; }
+    public boolean inbound() { return "inbound".equals(direction); }
+    public boolean record() { return record; }
+    public String reminderEmail() { return reminderEmail; }
+    void reminderEmail(String email) { this.reminderEmail = email; }
+    void record(boolean record) { this.record = record; }
     public CallStatus status() { return CallStatus.fromWire(status); }
     public Mode mode() { return Mode.fromWire(mode); }
     public Instant scheduledAt() { return scheduledAt; }

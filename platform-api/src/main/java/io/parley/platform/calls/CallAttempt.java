@@ -109,6 +109,9 @@ public class CallAttempt {
     /** Moves to {@code next} if that is progress; false for a report that came late or twice. */
     boolean advance(Status next, String answeredBy, String reason, Instant at) {
         if (next.rank() <= status().rank()) {
+            if (answeredBy != null && this.answeredBy == null && !status().terminal()) {
+                this.answeredBy = answeredBy;   // who answered can be learnt after the answer itself (the carrier's detection)
+            }
             return false;
         }
         this.status = next.wire();
@@ -135,6 +138,8 @@ public class CallAttempt {
     public String carrier() { return carrier; }
     public String from() { return fromNumber; }
     public String providerCallId() { return providerCallId; }
+    /** {@code human} or {@code machine} once the carrier knows, else null. */
+    public String answeredBy() { return answeredBy; }
     public Instant createdAt() { return createdAt; }
     public Instant dialedAt() { return dialedAt; }
     public String dispatcher() { return dispatcher; }

@@ -74,32 +74,40 @@ public class CallProgress implements CarrierEvents {
         TenantId tenant = found.get().getValue();
         return transactions.write(tenant, () -> {
             CallAttempt attempt = entities.find(CallAttempt.class, found.get().getKey(), LockModeType.PESSIMISTIC_WRITE);
-            if (!attempt.advance(status, report.answeredBy(), report.reason(), report.at())) {
-                return Applied.STALE;
+            CallAttempt.Status outcome = status;
+            if (status == CallAttempt.Status.COMPLETED && ("machine".equals(report.answeredBy()) || "machine".equals(attempt.answeredBy()))) {
+                outcome = CallAttempt.Status.VOICEMAIL;   // a machine answered (the carrier's detection): the call reached voicemail
             }
-            Call call = entities.find(Call.class, attempt.callId(), LockModeType.PESSIMISTIC_WRITE);
-            if (!UNDER_WAY.contains(call.status()) || attempt.status() == CallAttempt.Status.ABANDONED) {
-                return Applied.APPLIED;   // the call moved on (a later attempt, or it ended): only the attempt records this
-            }
-            String actor = "carrier:" + attempt.carrier();
-            Instant now = clock.instant();
-            CallStatus target = CALL_STATUS.get(status);
-            if (status.terminal() && call.retries(status.wire())) {
-                // the call still walks to where the attempt got (it rang, it was answered) before it is scheduled again
-                walk(tenant, call, lastUnderWay(call.status(), status), actor, now);
-                Instant next = now.plus(call.nextBackoff(ThreadLocalRandom.current().nextDouble()));
-                CallStatus was = call.retryAt(next, now);
-                entities.persist(new CallEvent(tenant, call.id(), "call.retry_scheduled", was, CallStatus.SCHEDULED, actor,
-                        describe(status, report.reason()) + "; attempt " + (call.attempts() + 1) + " of " + call.retryPolicy().maxAttempts()
-                                + " at " + next, now));
-                return Applied.APPLIED;
-            }
-            walk(tenant, call, target, actor, now);
-            if (status.terminal()) {
-                call.finalReason(describe(status, report.reason()));
-            }
-            return Applied.APPLIED;
+            return applyTo(tenant, attempt, outcome, report);
         });
+    }
+
+    private Applied applyTo(TenantId tenant, CallAttempt attempt, CallAttempt.Status status, Report report) {
+        if (!attempt.advance(status, report.answeredBy(), report.reason(), report.at())) {
+            return Applied.STALE;
+        }
+        Call call = entities.find(Call.class, attempt.callId(), LockModeType.PESSIMISTIC_WRITE);
+        if (!UNDER_WAY.contains(call.status()) || attempt.status() == CallAttempt.Status.ABANDONED) {
+            return Applied.APPLIED;   // the call moved on (a later attempt, or it ended): only the attempt records this
+        }
+        String actor = "carrier:" + attempt.carrier();
+        Instant now = clock.instant();
+        CallStatus target = CALL_STATUS.get(status);
+        if (status.terminal() && call.retries(status.wire())) {
+            // the call still walks to where the attempt got (it rang, it was answered) before it is scheduled again
+            walk(tenant, call, lastUnderWay(call.status(), status), actor, now);
+            Instant next = now.plus(call.nextBackoff(ThreadLocalRandom.current().nextDouble()));
+            CallStatus was = call.retryAt(next, now);
+            entities.persist(new CallEvent(tenant, call.id(), "call.retry_scheduled", was, CallStatus.SCHEDULED, actor,
+                    describe(status, report.reason()) + "; attempt " + (call.attempts() + 1) + " of " + call.retryPolicy().maxAttempts()
+                            + " at " + next, now));
+            return Applied.APPLIED;
+        }
+        walk(tenant, call, target, actor, now);
+        if (status.terminal()) {
+            call.finalReason(describe(status, report.reason()));
+        }
+        return Applied.APPLIED;
     }
 
     /** For a retried outcome: how far the call got before it (answered for voicemail, else as it is). */

@@ -89,6 +89,24 @@ final class CallRequestRules {
         return new Call.When(at, zone == null ? null : zone.getId(), source, localTime);
     }
 
+    /** An email address (one mailbox, no display name), or null when none was given. */
+    String email(String field, String value) {
+        if (value == null) {
+            return null;
+        }
+        String address = value.strip();
+        try {
+            jakarta.mail.internet.InternetAddress parsed = new jakarta.mail.internet.InternetAddress(address, true);
+            if (address.length() <= 254 && parsed.getPersonal() == null && address.equals(parsed.getAddress()) && address.contains("@")) {
+                return address;
+            }
+        } catch (jakarta.mail.internet.AddressException e) {
+            // refused below
+        }
+        errors.add(new FieldError(field, "not an email address (e.g. parent@example.com)"));
+        return null;
+    }
+
     void variables(Map<String, Object> variables) {
         if (variables == null) {
             return;

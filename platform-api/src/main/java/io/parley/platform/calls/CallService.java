@@ -37,7 +37,12 @@ public class CallService {
 
     /** A call to place: at {@code scheduledAt}, or at {@code localTime} in the callee's zone, or (both null) at once. */
     public record Request(UUID personaId, String to, Instant scheduledAt, LocalDateTime localTime, String timeZone,
-                          Map<String, Object> variables, Retry retry) {}
+                          Map<String, Object> variables, Retry retry, Boolean record, String reminderEmail) {
+        public Request(UUID personaId, String to, Instant scheduledAt, LocalDateTime localTime, String timeZone,
+                       Map<String, Object> variables, Retry retry) {
+            this(personaId, to, scheduledAt, localTime, timeZone, variables, retry, null, null);
+        }
+    }
 
     /** The retry policy a request gave; null fields (and the whole, when none was given) take the tenant's default, else Parley's. */
     public record Retry(List<String> on, Integer maxAttempts, Integer backoffSeconds) {}
@@ -69,6 +74,7 @@ public class CallService {
         requireWithinGrant(caller, request.personaId(), to);
         Call.When when = rules.when(request.scheduledAt(), request.localTime(), request.timeZone(), to, now);
         rules.variables(request.variables());
+        String reminderEmail = rules.email("reminderEmail", request.reminderEmail());
         TenantId tenant = caller.tenant();
         return transactions.write(tenant, () -> {
             Optional<io.parley.platform.personas.Persona> persona = personas.active(tenant, request.personaId());
@@ -96,6 +102,8 @@ public class CallService {
                     given.maxAttempts() != null ? given.maxAttempts() : own.maxAttempts(),
                     given.backoffSeconds() != null ? given.backoffSeconds() : own.backoffSeconds()));
             call.remind(persona.get().reminderMinutesBefore(), now);
+            call.record(request.record() != null ? request.record() : persona.get().recording());
+            call.reminderEmail(reminderEmail);
             entities.persist(call);
             entities.persist(new CallEvent(tenant, call.id(), CREATED, null, CallStatus.SCHEDULED, caller.actor(), null, now));
             entities.flush();

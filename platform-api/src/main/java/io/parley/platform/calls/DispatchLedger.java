@@ -28,12 +28,16 @@ public class DispatchLedger {
     public record Claim(UUID callId, TenantId tenant, long token, Instant scheduledAt) {}
 
     /** An attempt recorded and committed, to be dialled now. */
-    public record Begun(UUID attemptId, UUID callId, TenantId tenant, Mode mode, String from, String to,
+    public record Begun(UUID attemptId, UUID callId, TenantId tenant, Mode mode, String carrier, String from, String to,
                         Instant scheduledAt, Instant at, Snapshot snapshot) {}
+
+    /** Which carrier dials a call of a mode, from which number. */
+    public record Route(String carrier, String from) {}
 
     /** What the voice runtime needs of the call and of its persona as it is now (a call runs on the version it was dialled with). */
     public record Snapshot(UUID personaId, String personaName, String personaKind, String systemPrompt, String firstMessage, String language,
-                           String voiceProvider, String voiceId, java.util.Map<String, Object> variables, String timeZone) {}
+                           String voiceProvider, String voiceId, java.util.Map<String, Object> variables, String timeZone,
+                           String voicemailMessage, boolean record) {}
 
     /** Why a claimed call was not begun. */
     public enum NotBegun { GONE, DEFERRED, OUTSIDE_WINDOW, BLOCKED }
@@ -42,7 +46,7 @@ public class DispatchLedger {
     public record Unconfirmed(UUID attemptId, TenantId tenant, UUID callId) {}
 
     /** What the reconciler needs to ask the carrier about an attempt. */
-    public record AttemptView(UUID attemptId, String to, Instant createdAt, boolean unconfirmed) {}
+    public record AttemptView(UUID attemptId, String carrier, String to, Instant createdAt, boolean unconfirmed) {}
 
     private final EntityManager entities;
     private final TenantTransactions transactions;
@@ -75,6 +79,13 @@ public class DispatchLedger {
      */
     public Result begin(Claim claim, String dispatcher, String carrier, String from, int maxActive, Duration deferBy, CallingWindow window,
                         Instant now) {
+        Route route = new Route(carrier, from);
+        return begin(claim, dispatcher, mode -> route, maxActive, deferBy, window, now);
+    }
+
+    /** As above, with the carrier and caller number chosen by the call's mode (test mode: the sandbox). */
+    public Result begin(Claim claim, String dispatcher, java.util.function.Function<Mode, Route> routes, int maxActive, Duration deferBy,
+                        CallingWindow window, Instant now) {
         return transactions.write(claim.tenant(), () -> {
             Call call = entities.find(Call.class, claim.callId(), LockModeType.PESSIMISTIC_WRITE);
             if (call == null || call.status() != CallStatus.SCHEDULED || !Objects.equals(call.claimToken(), claim.token())
@@ -114,6 +125,9 @@ public class DispatchLedger {
             }
             Long earlier = entities.createQuery("select count(a) from CallAttempt a where a.callId = :call", Long.class)
                     .setParameter("call", call.id()).getSingleResult();
+            Route route = routes.apply(call.mode());
+            String carrier = route.carrier();
+            String from = route.from();
             CallAttempt attempt = new CallAttempt(claim.tenant(), call.id(), earlier.intValue() + 1, carrier, from, claim.token(), dispatcher, now);
             entities.persist(attempt);
             CallStatus was = call.startAttempt(now);
@@ -123,8 +137,8 @@ public class DispatchLedger {
             Persona persona = entities.find(Persona.class, call.personaId());
             Snapshot snapshot = new Snapshot(persona.id(), persona.name(), persona.kind().name().toLowerCase(java.util.Locale.ROOT),
                     persona.systemPrompt(), persona.firstMessage(), persona.language(), persona.voice().provider(), persona.voice().voiceId(),
-                    call.variables(), call.timeZone());
-            return new Result(new Begun(attempt.id(), call.id(), claim.tenant(), call.mode(), from, call.to(), call.scheduledAt(), now, snapshot), null);
+                    call.variables(), call.timeZone(), persona.voicemailMessage(), call.record());
+            return new Result(new Begun(attempt.id(), call.id(), claim.tenant(), call.mode(), carrier, from, call.to(), call.scheduledAt(), now, snapshot), null);
         });
     }
 
@@ -178,7 +192,7 @@ public class DispatchLedger {
                 return Optional.empty();
             }
             Call call = entities.find(Call.class, attempt.callId());
-            return Optional.of(new AttemptView(attempt.id(), call.to(), attempt.createdAt(),
+            return Optional.of(new AttemptView(attempt.id(), attempt.carrier(), call.to(), attempt.createdAt(),
                     attempt.status() == CallAttempt.Status.DIALING && attempt.providerCallId() == null));
         });
     }

@@ -27,8 +27,8 @@ public class TenantCallSettings {
     public record Window(boolean enabled, LocalTime start, LocalTime end) {}
 
     /** What the tenant set; a null part is the platform's default. */
-    public record Settings(Window window, Call.RetryPolicy retry, Instant updatedAt) {
-        public static final Settings NONE = new Settings(null, null, null);
+    public record Settings(Window window, Call.RetryPolicy retry, Instant updatedAt, Integer recordingRetentionDays) {
+        public static final Settings NONE = new Settings(null, null, null, null);
     }
 
     private final TenantTransactions transactions;
@@ -48,7 +48,7 @@ public class TenantCallSettings {
     /** In the caller's transaction, bound to {@code tenant}. */
     public Settings find(TenantId tenant) {
         return jdbc.query("select calling_window_on, calling_window_start, calling_window_end, retry_on, max_attempts, retry_backoff_seconds, "
-                        + "updated_at from tenant_settings where tenant_id = ?", (rs, i) -> {
+                        + "updated_at, recording_retention_days from tenant_settings where tenant_id = ?", (rs, i) -> {
                     Window window = null;
                     Object on = rs.getObject(1);
                     Time start = rs.getTime(2);
@@ -61,12 +61,15 @@ public class TenantCallSettings {
                     if (retryOn != null) {
                         retry = new Call.RetryPolicy(Arrays.asList((String[]) retryOn.getArray()), rs.getInt(5), rs.getInt(6));
                     }
-                    return new Settings(window, retry, rs.getTimestamp(7).toInstant());
+                    return new Settings(window, retry, rs.getTimestamp(7).toInstant(), (Integer) rs.getObject(8));
                 }, tenant.value()).stream().findFirst().orElse(Settings.NONE);
     }
 
     /** Replaces the tenant's settings (a null part goes back to the platform's default). */
-    public Settings put(TenantId tenant, Window window, Call.RetryPolicy retry) {
+    public Settings put(TenantId tenant, Window window, Call.RetryPolicy retry, Integer recordingRetentionDays) {
+        if (recordingRetentionDays != null && (recordingRetentionDays < 1 || recordingRetentionDays > 3650)) {
+            throw ApiProblemException.invalidField("recordingRetentionDays", "1 to 3650 days");
+        }
         if (window != null && (window.start() == null) != (window.end() == null)) {
             throw ApiProblemException.invalidField("callingWindow", "give both start and end, or neither");
         }
@@ -78,12 +81,13 @@ public class TenantCallSettings {
             jdbc.update(con -> {
                 var ps = con.prepareStatement("""
                         insert into tenant_settings (tenant_id, calling_window_on, calling_window_start, calling_window_end, retry_on,
-                                                     max_attempts, retry_backoff_seconds, updated_at)
-                        values (?, ?, ?, ?, ?, ?, ?, ?)
+                                                     max_attempts, retry_backoff_seconds, updated_at, recording_retention_days)
+                        values (?, ?, ?, ?, ?, ?, ?, ?, ?)
                         on conflict (tenant_id) do update set calling_window_on = excluded.calling_window_on,
                           calling_window_start = excluded.calling_window_start, calling_window_end = excluded.calling_window_end,
                           retry_on = excluded.retry_on, max_attempts = excluded.max_attempts,
-                          retry_backoff_seconds = excluded.retry_backoff_seconds, updated_at = excluded.updated_at""");
+                          retry_backoff_seconds = excluded.retry_backoff_seconds, updated_at = excluded.updated_at,
+                          recording_retention_days = excluded.recording_retention_days""");
                 ps.setObject(1, tenant.value());
                 ps.setObject(2, window == null ? null : window.enabled());
                 ps.setObject(3, window == null || window.start() == null ? null : Time.valueOf(window.start()));
@@ -92,6 +96,7 @@ public class TenantCallSettings {
                 ps.setObject(6, retry == null ? null : retry.maxAttempts());
                 ps.setObject(7, retry == null ? null : retry.backoffSeconds());
                 ps.setTimestamp(8, Timestamp.from(now));
+                ps.setObject(9, recordingRetentionDays);
                 return ps;
             });
             return find(tenant);

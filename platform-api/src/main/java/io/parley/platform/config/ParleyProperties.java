@@ -41,6 +41,7 @@ public record ParleyProperties(
         Compliance compliance,
         Runtime runtime,
         Reminders reminders,
+        Summaries summaries,
         Webhooks webhooks,
         Encryption encryption) {
 
@@ -97,22 +98,46 @@ public record ParleyProperties(
                            Duration deferBy, double callsPerSecondPerNumber) {}
 
     /**
-     * The carrier: {@code sandbox} (test mode, nothing leaves the machine).
+     * The carriers: the sandbox for test mode (nothing leaves the machine), Twilio for live mode when it is
+     * configured (else live calls go to the sandbox as well).
      *
-     * @param carrier          which carrier places calls
+     * @param carrier          the test-mode carrier: {@code sandbox}
      * @param from             the caller number calls are placed from
      * @param sandboxKeyPrefix where the sandbox carrier keeps what it placed, in Redis
      * @param sandboxRing      how long the sandbox's callees ring
      * @param sandboxTalk      how long the sandbox's answering callee stays on the line
+     * @param twilio           the live carrier
      */
-    public record Telephony(String carrier, String from, String sandboxKeyPrefix, Duration sandboxRing, Duration sandboxTalk) {}
+    public record Telephony(String carrier, String from, String sandboxKeyPrefix, Duration sandboxRing, Duration sandboxTalk, Twilio twilio) {}
+
+    /**
+     * Twilio, the live carrier: configured when {@code accountSid} is set.
+     *
+     * @param accountSid       the account calls are placed from (TWILIO_ACCOUNT_SID)
+     * @param authToken        its auth token: authenticates API requests and verifies Twilio's webhooks (TWILIO_AUTH_TOKEN)
+     * @param from             a number of the account that live calls are placed from (TWILIO_CALLER_NUMBER)
+     * @param publicUrl        platform-api's address as Twilio reaches it (its webhooks are {@code /webhooks/twilio/*})
+     * @param apiUrl           blank: Twilio's own API; else every API request goes to this address (a contract mock)
+     * @param machineDetection whether answering machines are detected (the outcome {@code voicemail}, the persona's message)
+     * @param ringTimeout      how long a call rings before it is {@code no_answer}
+     * @param reconcileAfter   how long after its dial a call still under way is looked up at Twilio (its callbacks may be lost)
+     * @param reconcileEvery   how often that is checked
+     * @param receiptsKept     how long a webhook's idempotency token is kept to recognise it sent again
+     */
+    public record Twilio(String accountSid, String authToken, String from, URI publicUrl, URI apiUrl, boolean machineDetection,
+                         Duration ringTimeout, Duration reconcileAfter, Duration reconcileEvery, Duration receiptsKept) {
+
+        public boolean configured() {
+            return accountSid != null && !accountSid.isBlank();
+        }
+    }
 
     /**
      * The compliance guard: the hours a callee may be called in their local time (start inclusive, end
      * exclusive) and the numbers never dialled (emergency, premium-rate). On unless turned off.
      */
     public record Compliance(boolean enabled, java.time.LocalTime callingWindowStart, java.time.LocalTime callingWindowEnd,
-                             String aiDisclosure, String optOutDigit) {}
+                             String aiDisclosure, String optOutDigit, String recordingDisclosure) {}
 
     /**
      * How a dialled call is handed to the voice runtime: its bootstrap in Redis and the call token the carrier
@@ -145,7 +170,25 @@ public record ParleyProperties(
                            java.util.List<Duration> retrySchedule, java.util.List<String> allowedPrivateNetworks) {}
 
     /** @param enabled whether this instance sends due reminders (every instance may); @param poll how often it looks */
-    public record Reminders(boolean enabled, Duration poll) {}
+    /**
+     * @param emailFrom the sender of reminder emails (sent when SMTP is configured: {@code spring.mail.host})
+     */
+    public record Reminders(boolean enabled, Duration poll, String emailFrom) {}
+
+    /**
+     * Post-call summaries and extraction, with a chat model behind an OpenAI-compatible API.
+     *
+     * @param llmUrl its base URL, e.g. {@code https://api.openai.com/v1} (PARLEY_SUMMARY_LLM_URL); blank: no summaries
+     * @param llmKey its API key (PARLEY_SUMMARY_LLM_KEY)
+     * @param model  the model (PARLEY_SUMMARY_MODEL)
+     * @param poll   how often due summaries are looked for
+     * @param lease  how long an instance holds a call it summarizes before another may take it
+     */
+    public record Summaries(String llmUrl, String llmKey, String model, Duration poll, Duration lease) {
+        public boolean configured() {
+            return llmUrl != null && !llmUrl.isBlank();
+        }
+    }
 
     /** @param masterKey base64 of 32 bytes: AES-256 key encrypting secrets kept at rest (webhook signing secrets) */
     public record Encryption(String masterKey) {}

@@ -58,6 +58,19 @@ public class Persona {
     @Column(name = "reminder_minutes_before", nullable = false)
     private int reminderMinutesBefore;
 
+    @Column(nullable = false)
+    private boolean recording;
+
+    @org.hibernate.annotations.JdbcTypeCode(org.hibernate.type.SqlTypes.JSON)
+    @Column(name = "extraction_fields", nullable = false, columnDefinition = "jsonb")
+    private java.util.List<java.util.Map<String, String>> extractionFields = new java.util.ArrayList<>();
+
+    /** A field the persona wants from each of its calls (the post-call extraction): a name and what it means. */
+    public record ExtractionField(String name, String description) {}
+
+    @Column(name = "voicemail_message")
+    private String voicemailMessage;
+
     @Column(name = "retry_on")
     @org.hibernate.annotations.JdbcTypeCode(org.hibernate.type.SqlTypes.ARRAY)
     private String[] retryOn;
@@ -106,6 +119,12 @@ public class Persona {
         this.voiceId = voice.voiceId();
     }
     void setReminderMinutesBefore(int minutes) { this.reminderMinutesBefore = minutes; }
+    void setRecording(boolean recording) { this.recording = recording; }
+    void setExtractionFields(java.util.List<ExtractionField> fields) {
+        this.extractionFields = new java.util.ArrayList<>(fields.stream()
+                .map(f -> java.util.Map.of("name", f.name(), "description", f.description())).toList());
+    }
+    void setVoicemailMessage(String message) { this.voicemailMessage = message == null || message.isBlank() ? null : message.strip(); }
     void setRetry(Retry retry) {
         this.retryOn = retry.on() == null || retry.on().isEmpty() ? null : retry.on().toArray(String[]::new);
         this.retryMaxAttempts = retry.maxAttempts();
@@ -127,5 +146,13 @@ public class Persona {
     public boolean deleted() { return deletedAt != null; }
     /** Minutes before each call that {@code call.reminder} is sent; 0: none. */
     public int reminderMinutesBefore() { return reminderMinutesBefore; }
+    public java.util.List<ExtractionField> extractionFields() {
+        return extractionFields == null ? java.util.List.of()
+                : extractionFields.stream().map(f -> new ExtractionField(f.get("name"), f.get("description"))).toList();
+    }
+    /** Whether the persona's calls are recorded unless a call says otherwise. */
+    public boolean recording() { return recording; }
+    /** What the persona leaves on an answering machine; null: it hangs up. */
+    public String voicemailMessage() { return voicemailMessage; }
     public Retry retry() { return new Retry(retryOn == null ? null : java.util.List.of(retryOn), retryMaxAttempts, retryBackoffSeconds); }
 }

@@ -20,11 +20,13 @@ public class PersonaService {
 
     /** What a new persona is made of; {@code language} and {@code voice} may be absent. */
     public record Draft(String name, PersonaKind kind, String systemPrompt, String firstMessage, String language, Persona.Voice voice,
-                        Integer reminderMinutesBefore, Persona.Retry retry) {}
+                        Integer reminderMinutesBefore, Persona.Retry retry, String voicemailMessage, Boolean recording,
+                        java.util.List<Persona.ExtractionField> extractionFields) {}
 
     /** Changes to a persona; absent (null) fields keep their value. */
     public record Changes(String name, PersonaKind kind, String systemPrompt, String firstMessage, String language, Persona.Voice voice,
-                          Integer reminderMinutesBefore, Persona.Retry retry) {}
+                          Integer reminderMinutesBefore, Persona.Retry retry, String voicemailMessage, Boolean recording,
+                          java.util.List<Persona.ExtractionField> extractionFields) {}
 
     static final String DEFAULT_LANGUAGE = "en-US";
     static final Persona.Voice DEFAULT_VOICE = new Persona.Voice("offline", "cmu-slt-hsmm");
@@ -41,7 +43,33 @@ public class PersonaService {
         this.clock = clock;
     }
 
+    private static final java.util.regex.Pattern FIELD_NAME = java.util.regex.Pattern.compile("^[a-z][a-z0-9_]{0,39}$");
+
+    /** Checks a persona's extraction fields: at most 20, each a unique snake_case name and a description. */
+    static void checkExtractionFields(java.util.List<Persona.ExtractionField> fields) {
+        if (fields == null) {
+            return;
+        }
+        if (fields.size() > 20) {
+            throw ApiProblemException.invalidField("extractionFields", "at most 20 fields");
+        }
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (int i = 0; i < fields.size(); i++) {
+            Persona.ExtractionField f = fields.get(i);
+            if (f.name() == null || !FIELD_NAME.matcher(f.name()).matches()) {
+                throw ApiProblemException.invalidField("extractionFields[" + i + "].name", "snake_case, a letter first, at most 40 characters");
+            }
+            if (!names.add(f.name())) {
+                throw ApiProblemException.invalidField("extractionFields[" + i + "].name", "named twice");
+            }
+            if (f.description() == null || f.description().isBlank() || f.description().length() > 300) {
+                throw ApiProblemException.invalidField("extractionFields[" + i + "].description", "what the field means, 1 to 300 characters");
+            }
+        }
+    }
+
     public Persona create(TenantId tenant, Draft draft) {
+        checkExtractionFields(draft.extractionFields());
         String language = draft.language() == null ? DEFAULT_LANGUAGE : normalizeLanguage(draft.language());
         Persona.Voice voice = draft.voice() == null ? DEFAULT_VOICE : draft.voice();
         int reminder = reminder(draft.reminderMinutesBefore());
@@ -49,6 +77,9 @@ public class PersonaService {
             Persona persona = new Persona(tenant, draft.name(), draft.kind(), draft.systemPrompt(), draft.firstMessage(),
                     language, voice, clock.instant());
             persona.setReminderMinutesBefore(reminder);
+            persona.setVoicemailMessage(draft.voicemailMessage());
+            persona.setRecording(Boolean.TRUE.equals(draft.recording()));
+            if (draft.extractionFields() != null) persona.setExtractionFields(draft.extractionFields());
             if (draft.retry() != null) persona.setRetry(draft.retry());
             entities.persist(persona);
             entities.flush();
@@ -57,6 +88,7 @@ public class PersonaService {
     }
 
     public Persona update(TenantId tenant, UUID id, Changes changes) {
+        checkExtractionFields(changes.extractionFields());
         String language = changes.language() == null ? null : normalizeLanguage(changes.language());
         Integer reminder = changes.reminderMinutesBefore() == null ? null : reminder(changes.reminderMinutesBefore());
         return transactions.write(tenant, () -> {
@@ -68,6 +100,9 @@ public class PersonaService {
             if (language != null) persona.setLanguage(language);
             if (changes.voice() != null) persona.setVoice(changes.voice());
             if (reminder != null) persona.setReminderMinutesBefore(reminder);
+            if (changes.voicemailMessage() != null) persona.setVoicemailMessage(changes.voicemailMessage());
+            if (changes.recording() != null) persona.setRecording(changes.recording());
+            if (changes.extractionFields() != null) persona.setExtractionFields(changes.extractionFields());
             if (changes.retry() != null) persona.setRetry(changes.retry());
             persona.touch(clock.instant());
             entities.flush();

@@ -53,10 +53,13 @@ final class SandboxCallee implements WebSocket.Listener {
     private int nextLine;
     private volatile long heardUntilNanos;   // when the persona's audio received so far ends, played out in real time
     private volatile boolean personaSpoke;
+    private final CallRecorder recorder;
+    private volatile long startNanos;
 
-    private SandboxCallee(String callSid, String token) {
+    private SandboxCallee(String callSid, String token, CallRecorder recorder) {
         this.callSid = callSid;
         this.token = token;
+        this.recorder = recorder;
     }
 
     /**
@@ -64,7 +67,12 @@ final class SandboxCallee implements WebSocket.Listener {
      * call ended ({@code runtime_ended}, {@code talk_limit}, or the failure) once the callee has hung up.
      */
     static CompletableFuture<String> join(URI streamUrl, String callSid, String token, Duration talk) {
-        SandboxCallee callee = new SandboxCallee(callSid, token);
+        return join(streamUrl, callSid, token, talk, null);
+    }
+
+    /** As above, recording both sides into {@code recorder} when one is given. */
+    static CompletableFuture<String> join(URI streamUrl, String callSid, String token, Duration talk, CallRecorder recorder) {
+        SandboxCallee callee = new SandboxCallee(callSid, token, recorder);
         HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5)).buildAsync(streamUrl, callee)
                 .whenComplete((ws, failure) -> {
                     if (failure != null) {
@@ -78,6 +86,7 @@ final class SandboxCallee implements WebSocket.Listener {
 
     private synchronized void started(WebSocket ws, Duration talk) {
         socket = ws;
+        startNanos = System.nanoTime();
         send("{\"event\":\"connected\",\"protocol\":\"Call\",\"version\":\"1.0.0\"}");
         send("""
                 {"event":"start","sequenceNumber":"%d","streamSid":"%s","start":{"accountSid":"ACsandbox","callSid":"%s","streamSid":"%s",\
@@ -102,6 +111,9 @@ final class SandboxCallee implements WebSocket.Listener {
         if (frame == null) {
             frame = new byte[SandboxVoice.FRAME_BYTES];
             java.util.Arrays.fill(frame, (byte) 0xFF);
+        }
+        if (recorder != null) {
+            recorder.add(chunk * SandboxVoice.FRAME_BYTES, frame);
         }
         chunk++;
         send("{\"event\":\"media\",\"sequenceNumber\":\"%d\",\"streamSid\":\"%s\",\"media\":{\"track\":\"inbound\",\"chunk\":\"%d\",\"timestamp\":\"%d\",\"payload\":\"%s\"}}"
@@ -150,9 +162,13 @@ final class SandboxCallee implements WebSocket.Listener {
     private void heard(String message) {
         Matcher payload = PAYLOAD.matcher(message);
         if (!payload.find()) return;
-        int bytes = Base64.getDecoder().decode(payload.group(1)).length;
+        byte[] audio = Base64.getDecoder().decode(payload.group(1));
+        int bytes = audio.length;
         long now = System.nanoTime();
         long from = Math.max(now, heardUntilNanos);
+        if (recorder != null) {
+            recorder.add((from - startNanos) / 125_000L, audio);   // where it plays, in 1/8000 s
+        }
         heardUntilNanos = from + bytes * 125_000L;   // 8,000 bytes a second
         personaSpoke = true;
     }

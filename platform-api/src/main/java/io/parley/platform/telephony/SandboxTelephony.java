@@ -74,6 +74,7 @@ public final class SandboxTelephony implements Telephony, AutoCloseable {
     private final Duration talk;
     private final Clock clock;
     private final java.net.URI streamUrl;
+    private volatile CarrierRecordings recordings;
     private final ScheduledExecutorService callees = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("sandbox-callees").daemon().factory());
 
@@ -123,7 +124,7 @@ public final class SandboxTelephony implements Telephony, AutoCloseable {
             redis.opsForHash().increment(placementsKey(), dial.callId().toString(), 1);
             redis.expire(placementsKey(), KEPT);
             if (Callee.at(dial.to()) == Callee.ANSWERS && streamUrl != null && dial.streamToken() != null && events != null) {
-                converse(id, dial.streamToken());
+                converse(id, dial.streamToken(), dial.record());
             } else {
                 play(Callee.at(dial.to()), id);
             }
@@ -180,16 +181,52 @@ public final class SandboxTelephony implements Telephony, AutoCloseable {
      * ({@link SandboxCallee}); when the call ends there it hangs up (completed), or the call failed when the runtime
      * could not be reached.
      */
-    private void converse(String id, String token) {
+    private void converse(String id, String token, boolean record) {
         report(new CarrierEvents.Report(carrier(), id, "ringing", null, null, null), 50, 0);
         callees.schedule(() -> {
             report(new CarrierEvents.Report(carrier(), id, "in_progress", null, "human", null), 0, 0);
-            SandboxCallee.join(streamUrl, id, token, talk).whenComplete((why, failure) -> {
-                boolean talked = failure == null && ("runtime_ended".equals(why) || "talk_limit".equals(why));
-                report(new CarrierEvents.Report(carrier(), id, talked ? "completed" : "failed", null, null,
-                        talked ? null : failure != null ? failure.toString() : why), 0, 0);
-            });
+            talk(id, token, record);
         }, 50 + ring.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The callee (or caller) talks with the runtime until the call ends there; then the outcome, then the recording. */
+    private void talk(String id, String token, boolean record) {
+        CallRecorder recorder = record && recordings != null ? new CallRecorder(talk.plusSeconds(5)) : null;
+        SandboxCallee.join(streamUrl, id, token, talk, recorder).whenComplete((why, failure) -> {
+            boolean talked = failure == null && ("runtime_ended".equals(why) || "talk_limit".equals(why));
+            report(new CarrierEvents.Report(carrier(), id, talked ? "completed" : "failed", null, null,
+                    talked ? null : failure != null ? failure.toString() : why), 0, 0);
+            if (recorder != null && talked) {
+                callees.schedule(() -> {
+                    try {
+                        recordings.recorded(carrier(), id, recorder.wav(), recorder.duration());
+                    } catch (RuntimeException e) {
+                        LoggerFactory.getLogger(SandboxTelephony.class).warn("Sandbox recording of {} not kept: {}", id, e.toString());
+                    }
+                }, 200, TimeUnit.MILLISECONDS);
+            }
+        });
+    }
+
+    /** Where answered calls that record leave their recordings (none: nothing is recorded). */
+    public void recordInto(CarrierRecordings recordings) {
+        this.recordings = recordings;
+    }
+
+    /**
+     * A simulated caller's call to one of the tenants' sandbox numbers, already recorded in progress as {@code id}:
+     * the caller joins the voice runtime with {@code token} and talks until the persona ends the call (completed);
+     * without a runtime to join (no token) the call completes at once.
+     */
+    public void callIn(String id, String token, boolean record) {
+        if (events == null) {
+            return;
+        }
+        if (streamUrl == null || token == null) {
+            report(new CarrierEvents.Report(carrier(), id, "completed", null, null, "no voice runtime answered"), 50, 0);
+            return;
+        }
+        callees.execute(() -> talk(id, token, record));
     }
 
     /** Reports a step; a report that outran the dial's answer (the attempt not yet known by this id) is sent again, as carriers retry. */

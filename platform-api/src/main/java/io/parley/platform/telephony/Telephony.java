@@ -20,8 +20,15 @@ public interface Telephony {
      *
      * @param streamToken the call token the carrier hands the voice runtime when the callee answers (Twilio: a
      *                    {@code <Parameter name="token">} of {@code <Connect><Stream>}); null when no runtime is configured
+     * @param voicemailMessage what to leave when an answering machine takes the call; null: hang up
+     * @param record           whether the call is recorded (the carrier hands the audio to {@link CarrierRecordings})
      */
-    record Dial(UUID attemptId, UUID callId, TenantId tenant, Mode mode, String from, String to, Instant requestedAt, String streamToken) {}
+    record Dial(UUID attemptId, UUID callId, TenantId tenant, Mode mode, String from, String to, Instant requestedAt, String streamToken,
+                String voicemailMessage, boolean record) {
+        public Dial(UUID attemptId, UUID callId, TenantId tenant, Mode mode, String from, String to, Instant requestedAt, String streamToken) {
+            this(attemptId, callId, tenant, mode, from, to, requestedAt, streamToken, null, false);
+        }
+    }
 
     /** The carrier took the dial; its own id for the call. */
     record Placed(String providerCallId) {}
@@ -40,6 +47,16 @@ public interface Telephony {
 
     /** The call the carrier placed for this attempt, if it placed one (for the reconciler). */
     Optional<Placed> find(UUID attemptId, String to, Instant requestedAt);
+
+    /**
+     * Has the carrier send calls to {@code phoneNumber} (one of its numbers) to Parley; answers the carrier's id
+     * for the number, or null when it has none (the sandbox needs nothing).
+     *
+     * @throws Refused when the number is not the carrier's to give
+     */
+    default String answerAt(String phoneNumber) throws Refused {
+        return null;
+    }
 
     /** Ends a call the carrier placed (one placed too late to be wanted). */
     void hangUp(String providerCallId);

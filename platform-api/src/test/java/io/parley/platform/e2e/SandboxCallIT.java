@@ -167,6 +167,36 @@ class SandboxCallIT {
         }
     }
 
+    @Test
+    void aTestCallToASandboxNumberIsAnsweredByItsReceptionist() throws Exception {
+        Parley operator = Parley.builder().apiKey(OPERATOR_TOKEN).baseUrl(apiUrl).build();
+        Parley parley = Parley.builder().apiKey(operator.tenants().create(new CreateTenantRequest().name("Dental Clinic")).getApiKey())
+                .baseUrl(apiUrl).build();
+        Persona receptionist = parley.personas().create(new CreatePersonaRequest()
+                .name("Reception").kind(PersonaKind.RECEPTIONIST)
+                .systemPrompt("You answer the phone for a dental clinic.")
+                .firstMessage("Good morning, Bright Smile Dental.")
+                .voice(new Voice().provider(VoiceProvider.OFFLINE).voiceId("kevin16")));
+        var line = parley.phoneNumbers().create("+14155550170", receptionist.getId());
+
+        Call call = parley.phoneNumbers().testCall(line.getId(), null);
+
+        assertThat(call.getDirection()).isEqualTo(Call.DirectionEnum.INBOUND);
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
+        for (Call now = parley.calls().get(call.getId()); now.getStatus() != CallStatus.COMPLETED; now = parley.calls().get(call.getId())) {
+            assertThat(now.getStatus()).as("the call so far: %s; logs in %s", now, LOGS.toAbsolutePath()).isEqualTo(CallStatus.IN_PROGRESS);
+            assertThat(Instant.now()).as("completed within 3 minutes; logs in %s", LOGS.toAbsolutePath()).isBefore(deadline);
+            Thread.sleep(500);
+        }
+        List<CallEvent> turns = awaitEvents(parley, call.getId(), "call.turn", 3);
+        List<String> bot = turns.stream().filter(t -> "bot".equals(t.getData().get("speaker"))).map(t -> (String) t.getData().get("text")).toList();
+        assertThat(bot.getFirst()).startsWith("This call uses an AI voice.").contains("Good morning, Bright Smile Dental.");
+        assertThat(turns).as("the caller was heard").anySatisfy(t -> assertThat(t.getData().get("speaker")).isEqualTo("caller"));
+        List<String> types = parley.calls().events(call.getId(), null, io.parley.sdk.ListParams.builder().limit(100).build()).getData()
+                .stream().map(CallEvent::getType).toList();
+        assertThat(types).containsSubsequence("call.received", "call.in_progress", "call.completed");
+    }
+
     private static List<CallEvent> awaitEvents(Parley parley, UUID callId, String type, int atLeast) throws InterruptedException {
         Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
         while (true) {

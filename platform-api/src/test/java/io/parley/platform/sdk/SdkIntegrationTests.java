@@ -183,6 +183,19 @@ class SdkIntegrationTests extends IntegrationTest {
     }
 
     @Test
+    void answersTheTenantsNumbersWithAPersona() {
+        Persona persona = santa();
+        var line = parley.phoneNumbers().create("+14155550160", persona.getId());
+        assertThat(line.getCarrier()).isEqualTo("sandbox");
+        assertThat(parley.phoneNumbers().listAll()).extracting(io.parley.sdk.model.PhoneNumber::getPhoneNumber).containsExactly("+14155550160");
+        Persona other = santa();
+        assertThat(parley.phoneNumbers().answerWith(line.getId(), other.getId()).getPersonaId()).isEqualTo(other.getId());
+        assertThatThrownBy(() -> parley.phoneNumbers().create("+14155550160", persona.getId())).isInstanceOf(io.parley.sdk.ConflictException.class);
+        parley.phoneNumbers().delete(line.getId());
+        assertThatThrownBy(() -> parley.phoneNumbers().get(line.getId())).isInstanceOf(NotFoundException.class);
+    }
+
+    @Test
     void setsTheTenantsCallDefaults() {
         var updated = parley.settings().update(new io.parley.sdk.model.TenantSettingsUpdate()
                 .callingWindow(new io.parley.sdk.model.CallingWindow().start("09:00").end("20:00"))

@@ -26,6 +26,8 @@ class RowLevelSecurityIntegrationTests extends IntegrationTest {
 
     @org.springframework.beans.factory.annotation.Autowired
     private io.parley.platform.calls.DispatchLedger ledger;
+    @org.springframework.beans.factory.annotation.Autowired
+    private io.parley.platform.recordings.Recordings recordings;
 
     @BeforeEach
     void tenantWithData() {
@@ -44,6 +46,31 @@ class RowLevelSecurityIntegrationTests extends IntegrationTest {
                 .forEach(c -> assertThat(ledger.begin(c, "rls-test", "sandbox", "+14155550199", 10, java.time.Duration.ofSeconds(5), io.parley.platform.calls.CallingWindow.OFF, now).begun()).isNotNull());
         assertThat(a.api().withHeader("Idempotency-Key", UUID.randomUUID().toString())
                 .post("/v1/personas", personaBody("Keyed Santa")).status()).isEqualTo(201);
+        // a number, a recorded call's recording (and so the tenant's data key), and a summary
+        String persona = createPersona(a, "Receptionist").get("id").asString();
+        assertThat(a.api().post("/v1/phone-numbers", io.parley.platform.support.ApiClient.json(java.util.Map.of(
+                "phoneNumber", "+1415555" + String.format("%04d", (int) (Math.random() * 10_000)), "personaId", persona))).status()).isEqualTo(201);
+        var recorded = a.api().post("/v1/calls", io.parley.platform.support.ApiClient.json(java.util.Map.of("personaId", persona,
+                "to", "+442071838750", "record", true)));
+        UUID recordedCall = UUID.fromString(recorded.json().get("id").asString());
+        java.time.Instant later = java.time.Instant.now().plusSeconds(1);
+        ledger.claim("rls-test", 10_000, java.time.Duration.ofSeconds(30), later).stream()
+                .filter(c -> c.callId().equals(recordedCall))
+                .forEach(c -> {
+                    var begun = ledger.begin(c, "rls-test", "hand", "+14155550199", 10, java.time.Duration.ofSeconds(5),
+                            io.parley.platform.calls.CallingWindow.OFF, later).begun();
+                    ledger.placed(begun.tenant(), begun.attemptId(), "HAND-" + recordedCall, later);
+                });
+        assertThat(recordings.recorded("hand", "HAND-" + recordedCall, new byte[] {1, 2, 3}, java.time.Duration.ofSeconds(1))).isTrue();
+        try (Connection owner = TestServices.ownerConnection(); PreparedStatement summary = owner.prepareStatement(
+                "insert into call_summaries (tenant_id, call_id, status, next_attempt_at, created_at, updated_at)"
+                        + " values (?, ?, 'pending', now(), now(), now())")) {
+            summary.setObject(1, a.id());
+            summary.setObject(2, call);
+            summary.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
         java.time.Instant deadline = java.time.Instant.now().plusSeconds(15);
         while (ownerCount("webhook_attempts") == 0) {
             assertThat(java.time.Instant.now()).as("a webhook attempt logged").isBefore(deadline);

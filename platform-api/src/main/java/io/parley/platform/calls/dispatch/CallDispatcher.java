@@ -12,6 +12,7 @@ import io.parley.platform.calls.DispatchLedger.Claim;
 import io.parley.platform.calls.runtime.RuntimeHandoff;
 import io.parley.platform.config.ParleyProperties;
 import io.parley.platform.config.RedisBuckets;
+import io.parley.platform.telephony.Carriers;
 import io.parley.platform.telephony.Telephony;
 import java.time.Clock;
 import java.time.Duration;
@@ -57,7 +58,7 @@ public final class CallDispatcher implements SmartLifecycle {
     private final String from;
     private final CallingWindow window;
     private final DispatchLedger ledger;
-    private final Telephony telephony;
+    private final Carriers carriers;
     private final RuntimeHandoff handoff;
     private final RedisBuckets buckets;
     private final Clock clock;
@@ -79,15 +80,20 @@ public final class CallDispatcher implements SmartLifecycle {
 
     public CallDispatcher(ParleyProperties.Dispatch settings, String name, String from, CallingWindow window, DispatchLedger ledger,
                           Telephony telephony, RuntimeHandoff handoff, RedisBuckets buckets, Clock clock, MeterRegistry meters) {
+        this(settings, name, Carriers.only(telephony, from), window, ledger, handoff, buckets, clock, meters);
+    }
+
+    public CallDispatcher(ParleyProperties.Dispatch settings, String name, Carriers carriers, CallingWindow window, DispatchLedger ledger,
+                          RuntimeHandoff handoff, RedisBuckets buckets, Clock clock, MeterRegistry meters) {
         if (settings.reconcileAfter().compareTo(settings.dialDeadline().multipliedBy(2)) < 0) {
             throw new IllegalArgumentException("parley.dispatch.reconcile-after must be at least twice dial-deadline");
         }
         this.settings = settings;
         this.name = name;
-        this.from = from;
+        this.from = carriers.limitedNumber();
+        this.carriers = carriers;
         this.window = window;
         this.ledger = ledger;
-        this.telephony = telephony;
         this.handoff = handoff;
         this.buckets = buckets;
         this.clock = clock;
@@ -206,7 +212,7 @@ public final class CallDispatcher implements SmartLifecycle {
     /** One claimed call: begin the attempt, then dial it. */
     void dispatch(Claim claim) {
         try {
-            DispatchLedger.Result result = ledger.begin(claim, name, telephony.carrier(), from, settings.maxActiveCallsPerTenant(),
+            DispatchLedger.Result result = ledger.begin(claim, name, carriers::route, settings.maxActiveCallsPerTenant(),
                     settings.deferBy(), window, clock.instant());
             if (result.begun() == null) {
                 if (result.notBegun() == DispatchLedger.NotBegun.DEFERRED) {
@@ -238,10 +244,12 @@ public final class CallDispatcher implements SmartLifecycle {
                     name, begun.attemptId(), e.toString());
             return;
         }
+        Telephony telephony = carriers.named(begun.carrier());
         Telephony.Placed placed;
         try {
             placed = telephony.dial(new Telephony.Dial(begun.attemptId(), begun.callId(), begun.tenant(), begun.mode(), begun.from(),
-                    begun.to(), now, streamToken));
+                    begun.to(), now, streamToken, begun.snapshot() == null ? null : begun.snapshot().voicemailMessage(),
+                    begun.snapshot() != null && begun.snapshot().record()));
         } catch (Telephony.Refused e) {
             refused.increment();
             ledger.refused(begun.tenant(), begun.attemptId(), e.getMessage(), clock.instant());
@@ -291,7 +299,7 @@ public final class CallDispatcher implements SmartLifecycle {
                 if (view.isEmpty() || !view.get().unconfirmed()) {
                     continue;
                 }
-                Optional<Telephony.Placed> found = telephony.find(u.attemptId(), view.get().to(), view.get().createdAt());
+                Optional<Telephony.Placed> found = carriers.named(view.get().carrier()).find(u.attemptId(), view.get().to(), view.get().createdAt());
                 if (found.isPresent()) {
                     if (ledger.placed(u.tenant(), u.attemptId(), found.get().providerCallId(), clock.instant())) {
                         reconciledFound.increment();

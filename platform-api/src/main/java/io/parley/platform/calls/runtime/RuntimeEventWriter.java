@@ -1,6 +1,7 @@
 package io.parley.platform.calls.runtime;
 
 import io.parley.platform.calls.DoNotCallList;
+import io.parley.platform.summaries.Summaries;
 import io.parley.platform.tenancy.TenantTransactions;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -32,11 +33,13 @@ public class RuntimeEventWriter {
     private final TenantTransactions transactions;
     private final JdbcTemplate jdbc;
     private final DoNotCallList doNotCall;
+    private final Summaries summaries;
 
-    public RuntimeEventWriter(TenantTransactions transactions, JdbcTemplate jdbc, DoNotCallList doNotCall) {
+    public RuntimeEventWriter(TenantTransactions transactions, JdbcTemplate jdbc, DoNotCallList doNotCall, Summaries summaries) {
         this.transactions = transactions;
         this.jdbc = jdbc;
         this.doNotCall = doNotCall;
+        this.summaries = summaries;
     }
 
     /** Writes {@code event} unless its id is already written; the transaction has committed when this returns. */
@@ -56,6 +59,9 @@ public class RuntimeEventWriter {
             if (inserted == 1 && DoNotCallList.OPT_OUT_REASON.equals(event.reason())) {
                 // the callee pressed the opt-out key or asked not to be called again: in the same transaction as the event
                 doNotCall.optOut(event.tenant(), to, event.callId(), event.at());
+            }
+            if (inserted == 1 && "call.ended".equals(event.type())) {
+                summaries.queue(event.tenant(), event.callId(), event.at());   // summarized once the transcript is complete
             }
             return inserted == 1 ? Outcome.APPLIED : Outcome.DUPLICATE;
         });

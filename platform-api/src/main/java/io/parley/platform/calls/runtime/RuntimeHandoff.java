@@ -95,7 +95,7 @@ public class RuntimeHandoff {
         persona.put("name", s.personaName());
         persona.put("kind", s.personaKind());
         persona.put("systemPrompt", s.systemPrompt());
-        persona.put("firstMessage", firstUtterance(s.firstMessage()));
+        persona.put("firstMessage", firstUtterance(s.firstMessage(), s.record()));
         persona.put("language", s.language());
         persona.put("voice", provider(s.voiceProvider(), s.voiceId()));
         persona.put("stt", provider(settings.sttProvider(), null));
@@ -131,10 +131,15 @@ public class RuntimeHandoff {
         return bootstrap;
     }
 
-    /** The persona's first message, after the AI disclosure when one is configured. */
-    String firstUtterance(String firstMessage) {
-        String disclosure = compliance.aiDisclosure();
-        return disclosure == null || disclosure.isBlank() ? firstMessage : disclosure.strip() + " " + firstMessage;
+    /** The persona's first message, after the AI disclosure and, on a recorded call, the recording disclosure. */
+    String firstUtterance(String firstMessage, boolean recorded) {
+        StringBuilder said = new StringBuilder();
+        for (String disclosure : new String[] {compliance.aiDisclosure(), recorded ? compliance.recordingDisclosure() : null}) {
+            if (disclosure != null && !disclosure.isBlank()) {
+                said.append(disclosure.strip()).append(' ');
+            }
+        }
+        return said.append(firstMessage).toString();
     }
 
     private String token(DispatchLedger.Begun begun, Duration lifetime) {

@@ -14,6 +14,8 @@ import io.parley.platform.calls.CallEvent;
 import io.parley.platform.calls.CallService;
 import io.parley.platform.calls.CallStatus;
 import io.parley.platform.idempotency.Idempotency;
+import io.parley.platform.recordings.Recordings;
+import io.parley.platform.summaries.Summaries;
 import io.parley.platform.tenancy.Caller;
 import io.parley.platform.tenancy.web.Callers;
 import io.parley.platform.web.ApiProblemException;
@@ -39,11 +41,51 @@ class CallsController implements CallsApi {
     private final CallService calls;
     private final Idempotency idempotency;
     private final JsonMapper json;
+    private final Recordings recordings;
+    private final Summaries summaries;
 
-    CallsController(CallService calls, Idempotency idempotency, JsonMapper json) {
+    CallsController(CallService calls, Idempotency idempotency, JsonMapper json, Recordings recordings, Summaries summaries) {
         this.calls = calls;
         this.idempotency = idempotency;
         this.json = json;
+        this.recordings = recordings;
+        this.summaries = summaries;
+    }
+
+    @Override
+    public ResponseEntity<io.parley.platform.api.model.CallSummary> getCallSummary(UUID callId) {
+        Caller caller = Callers.current();
+        calls.get(caller, callId);   // 404 for a call that is not the caller's
+        Summaries.Summary summary = summaries.find(caller.tenant(), callId).orElseThrow(() -> ApiProblemException.notFound("summary"));
+        return ResponseEntity.ok(new io.parley.platform.api.model.CallSummary()
+                .status(io.parley.platform.api.model.CallSummary.StatusEnum.fromValue(summary.status()))
+                .summary(summary.summary())
+                .fields(summary.fields())
+                .reason(summary.reason())
+                .updatedAt(utc(summary.updatedAt())));
+    }
+
+    @Override
+    public ResponseEntity<org.springframework.core.io.Resource> getCallRecording(UUID callId) {
+        Caller caller = Callers.tenantWide("call recordings");
+        calls.get(caller, callId);   // 404 for a call that is not the tenant's
+        byte[] audio = recordings.audio(caller.tenant(), callId).orElseThrow(() -> ApiProblemException.notFound("recording"));
+        return ResponseEntity.ok()
+                .contentType(org.springframework.http.MediaType.parseMediaType("audio/wav"))
+                .contentLength(audio.length)
+                .header("Content-Disposition", "attachment; filename=\"call-" + callId + ".wav\"")
+                .header("Cache-Control", "no-store")
+                .body(new org.springframework.core.io.ByteArrayResource(audio));
+    }
+
+    @Override
+    public ResponseEntity<Void> deleteCallRecording(UUID callId) {
+        Caller caller = Callers.tenantWide("call recordings");
+        calls.get(caller, callId);
+        if (!recordings.delete(caller.tenant(), callId)) {
+            throw ApiProblemException.notFound("recording");
+        }
+        return ResponseEntity.noContent().build();
     }
 
     @Override
@@ -51,7 +93,8 @@ class CallsController implements CallsApi {
         Caller caller = Callers.current();
         CallService.Request call = new CallService.Request(request.getPersonaId(), request.getTo(),
                 request.getScheduledAt() == null ? null : request.getScheduledAt().toInstant(),
-                localTime(request.getLocalTime()), request.getTimeZone(), request.getVariables(), retry(request.getRetry()));
+                localTime(request.getLocalTime()), request.getTimeZone(), request.getVariables(), retry(request.getRetry()), request.getRecord(),
+                request.getReminderEmail());
         return idempotency.run(caller.tenant(), idempotencyKey, operation(caller, "createCall"), request, io.parley.platform.api.model.Call.class,
                 () -> ResponseEntity.status(HttpStatus.CREATED).body(toApi(calls.create(caller, call))));
     }
@@ -138,7 +181,10 @@ class CallsController implements CallsApi {
         return new io.parley.platform.api.model.Call()
                 .id(call.id())
                 .personaId(call.personaId())
+                .direction(call.inbound() ? io.parley.platform.api.model.Call.DirectionEnum.INBOUND : io.parley.platform.api.model.Call.DirectionEnum.OUTBOUND)
                 .to(call.to())
+                .record(call.record())
+                .reminderEmail(call.reminderEmail())
                 .status(status(call.status()))
                 .mode(Mode.fromValue(call.mode().wire()))
                 .scheduledAt(utc(call.scheduledAt()))

@@ -49,7 +49,7 @@ class SettingsController implements SettingsApi {
             retry = TenantCallSettings.retry(TenantCallSettings.Settings.NONE,
                     r.getOutcomes() == null ? null : r.getOutcomes().stream().map(o -> o.getValue()).toList(), r.getMaxAttempts(), r.getBackoffSeconds());
         }
-        return ResponseEntity.ok(toApi(settings.put(caller.tenant(), window, retry)));
+        return ResponseEntity.ok(toApi(settings.put(caller.tenant(), window, retry, update.getRecordingRetentionDays())));
     }
 
     private TenantSettings toApi(TenantCallSettings.Settings s) {
@@ -61,6 +61,8 @@ class SettingsController implements SettingsApi {
                 .callingWindowSource(s.window() == null ? TenantSettings.CallingWindowSourceEnum.PLATFORM : TenantSettings.CallingWindowSourceEnum.TENANT)
                 .retry(CallsController.toApi(TenantCallSettings.retry(s, null, null, null)))
                 .retrySource(s.retry() == null ? TenantSettings.RetrySourceEnum.PLATFORM : TenantSettings.RetrySourceEnum.TENANT)
+                .recordingRetentionDays(s.recordingRetentionDays() == null ? io.parley.platform.recordings.Recordings.DEFAULT_RETENTION_DAYS
+                        : s.recordingRetentionDays())
                 .updatedAt(utc(s.updatedAt()));
     }
 

@@ -41,7 +41,8 @@ class PersonasController implements PersonasApi {
         requireText("firstMessage", request.getFirstMessage());
         PersonaService.Draft draft = new PersonaService.Draft(request.getName().strip(), kind(request.getKind()),
                 request.getSystemPrompt(), request.getFirstMessage(), request.getLanguage(), voice(request.getVoice()),
-                request.getReminderMinutesBefore(), retry(request.getRetry()));
+                request.getReminderMinutesBefore(), retry(request.getRetry()), request.getVoicemailMessage(), request.getRecording(),
+                fields(request.getExtractionFields()));
         return idempotency.run(caller.tenant(), idempotencyKey, "createPersona", request,
                 io.parley.platform.api.model.Persona.class,
                 () -> ResponseEntity.status(HttpStatus.CREATED).body(toApi(personas.create(caller.tenant(), draft))));
@@ -61,7 +62,8 @@ class PersonasController implements PersonasApi {
                 request.getName() == null ? null : request.getName().strip(),
                 request.getKind() == null ? null : kind(request.getKind()),
                 request.getSystemPrompt(), request.getFirstMessage(), request.getLanguage(), voice(request.getVoice()),
-                request.getReminderMinutesBefore(), retry(request.getRetry()));
+                request.getReminderMinutesBefore(), retry(request.getRetry()), request.getVoicemailMessage(), request.getRecording(),
+                fields(request.getExtractionFields()));
         return ResponseEntity.ok(toApi(personas.update(Callers.current().tenant(), personaId, changes)));
     }
 
@@ -100,6 +102,10 @@ class PersonasController implements PersonasApi {
                 : retry.getOutcomes().stream().map(o -> o.getValue()).distinct().toList(), retry.getMaxAttempts(), retry.getBackoffSeconds());
     }
 
+    private static java.util.List<Persona.ExtractionField> fields(java.util.List<io.parley.platform.api.model.ExtractionField> fields) {
+        return fields == null ? null : fields.stream().map(f -> new Persona.ExtractionField(f.getName(), f.getDescription())).toList();
+    }
+
     private static Persona.Voice voice(Voice voice) {
         return voice == null ? null : new Persona.Voice(voice.getProvider().getValue(), voice.getVoiceId());
     }
@@ -114,6 +120,10 @@ class PersonasController implements PersonasApi {
                 .language(persona.language())
                 .voice(new Voice(VoiceProvider.fromValue(persona.voice().provider()), persona.voice().voiceId()))
                 .reminderMinutesBefore(persona.reminderMinutesBefore())
+                .voicemailMessage(persona.voicemailMessage())
+                .recording(persona.recording())
+                .extractionFields(persona.extractionFields().stream()
+                        .map(f -> new io.parley.platform.api.model.ExtractionField().name(f.name()).description(f.description())).toList())
                 .retry(persona.retry().isEmpty() ? null : new io.parley.platform.api.model.RetryPolicy()
                         .outcomes(persona.retry().on() == null ? null
                                 : persona.retry().on().stream().map(io.parley.platform.api.model.RetryPolicy.OutcomesEnum::fromValue).toList())
