@@ -259,8 +259,9 @@ public final class RealtimeServer implements AutoCloseable {
                 }
                 if (frame instanceof WebSocketTestServer.Text text) {
                     JsonNode event = JSON.readTree(text.text());
-                    received.add(event);
+                    // handled before it is recorded: a test that awaited it sees what the server made of it
                     handle(event);
+                    received.add(event);
                 }
             }
         }
