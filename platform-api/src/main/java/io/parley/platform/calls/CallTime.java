@@ -28,6 +28,8 @@ public final class CallTime {
 
     private static final PhoneNumberUtil PHONES = PhoneNumberUtil.getInstance();
     private static final PhoneNumberToTimeZonesMapper ZONES = PhoneNumberToTimeZonesMapper.getInstance();
+    /** The zones this JVM knows (ZoneRulesProvider copies the set on every call: read once). */
+    private static final java.util.Set<String> KNOWN = java.util.Set.copyOf(ZoneRulesProvider.getAvailableZoneIds());
 
     private CallTime() {}
 
@@ -42,7 +44,7 @@ public final class CallTime {
         try {
             var number = PHONES.parse(e164, null);
             return ZONES.getTimeZonesForNumber(number).stream()
-                    .filter(id -> ZoneRulesProvider.getAvailableZoneIds().contains(id))
+                    .filter(KNOWN::contains)
                     .map(ZoneId::of)
                     .toList();
         } catch (NumberParseException e) {

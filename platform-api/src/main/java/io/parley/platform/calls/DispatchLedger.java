@@ -1,6 +1,5 @@
 package io.parley.platform.calls;
 
-import io.parley.platform.personas.Persona;
 import io.parley.platform.tenancy.Mode;
 import io.parley.platform.tenancy.TenantId;
 import io.parley.platform.tenancy.TenantTransactions;
@@ -116,15 +115,15 @@ public class DispatchLedger {
             // one dispatch of a tenant at a time decides on its limit, so two instances cannot both take its last slot
             jdbc.queryForObject("select count(*) from (select pg_advisory_xact_lock(hashtextextended(?, 7))) locked", Long.class,
                     claim.tenant().value().toString());
-            Long active = entities.createQuery(
-                    "select count(c) from Call c where c.tenantId = :tenant and c.status in ('dialing', 'ringing', 'in_progress')", Long.class)
-                    .setParameter("tenant", claim.tenant().value()).getSingleResult();
+            // plain SQL: a JPQL query would first flush (dirty-check) the session, for nothing here
+            Long active = jdbc.queryForObject("select count(*) from calls where tenant_id = ? and status in ('dialing', 'ringing', 'in_progress')",
+                    Long.class, claim.tenant().value());
             if (active >= maxActive) {
                 call.defer(now.plus(deferBy), now);
                 return new Result(null, NotBegun.DEFERRED);
             }
-            Long earlier = entities.createQuery("select count(a) from CallAttempt a where a.callId = :call", Long.class)
-                    .setParameter("call", call.id()).getSingleResult();
+            Long earlier = jdbc.queryForObject("select count(*) from call_attempts where tenant_id = ? and call_id = ?", Long.class,
+                    claim.tenant().value(), call.id());
             Route route = routes.apply(call.mode());
             String carrier = route.carrier();
             String from = route.from();
@@ -134,10 +133,13 @@ public class DispatchLedger {
             entities.persist(new CallEvent(claim.tenant(), call.id(), "call.dialing", was, CallStatus.DIALING, actor,
                     "attempt " + attempt.number() + " via " + carrier, now));
             entities.flush();
-            Persona persona = entities.find(Persona.class, call.personaId());
-            Snapshot snapshot = new Snapshot(persona.id(), persona.name(), persona.kind().name().toLowerCase(java.util.Locale.ROOT),
-                    persona.systemPrompt(), persona.firstMessage(), persona.language(), persona.voice().provider(), persona.voice().voiceId(),
-                    call.variables(), call.timeZone(), persona.voicemailMessage(), call.record());
+            // what the runtime needs of the persona, read as plain values (not a managed entity the commit would dirty-check)
+            Snapshot snapshot = jdbc.queryForObject(
+                    "select id, name, kind, system_prompt, first_message, language, voice_provider, voice_id, voicemail_message"
+                            + " from personas where tenant_id = ? and id = ?",
+                    (rs, i) -> new Snapshot(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                            rs.getString(6), rs.getString(7), rs.getString(8), call.variables(), call.timeZone(), rs.getString(9), call.record()),
+                    claim.tenant().value(), call.personaId());
             return new Result(new Begun(attempt.id(), call.id(), claim.tenant(), call.mode(), carrier, from, call.to(), call.scheduledAt(), now, snapshot), null);
         });
     }
@@ -153,12 +155,13 @@ public class DispatchLedger {
         return transactions.write(tenant, () -> {
             // not worth a disk flush: were this commit lost in a database crash, the reconciler would find the call at the carrier
             jdbc.execute("set local synchronous_commit = off");
-            CallAttempt attempt = entities.find(CallAttempt.class, attemptId, LockModeType.PESSIMISTIC_WRITE);
-            if (attempt == null || attempt.status() != CallAttempt.Status.DIALING || attempt.providerCallId() != null) {
-                return attempt != null && providerCallId.equals(attempt.providerCallId());
+            // one statement, no entity: only an attempt still dialing without a carrier id takes it
+            if (jdbc.update("update call_attempts set provider_call_id = ?, dialed_at = ? where tenant_id = ? and id = ?"
+                    + " and status = 'dialing' and provider_call_id is null", providerCallId, java.sql.Timestamp.from(now), tenant.value(), attemptId) == 1) {
+                return true;
             }
-            attempt.placed(providerCallId, now);
-            return true;
+            return providerCallId.equals(jdbc.query("select provider_call_id from call_attempts where tenant_id = ? and id = ?",
+                    (rs, i) -> rs.getString(1), tenant.value(), attemptId).stream().filter(Objects::nonNull).findFirst().orElse(null));
         });
     }
 
