@@ -57,6 +57,47 @@ public final class CallService {
     return executor.execute("getCall", Safety.REPEATABLE, () -> api.getCall(callId));
   }
 
+  /**
+   * The call's recording, a WAV (16-bit PCM, 8 kHz, mono), when the call recorded ({@code record}, or its persona's
+   * {@code recording}) and it is still kept.
+   *
+   * @throws NotFoundException when the call has no recording (not yet, or no longer)
+   */
+  public byte[] recording(UUID callId) {
+    Objects.requireNonNull(callId, "callId");
+    java.io.File file = executor.execute("getCallRecording", Safety.REPEATABLE, () -> api.getCallRecording(callId));
+    try {
+      return java.nio.file.Files.readAllBytes(file.toPath());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("the downloaded recording could not be read", e);
+    } finally {
+      file.delete();
+    }
+  }
+
+  /**
+   * Deletes the call's recording now, before its retention ends.
+   *
+   * @throws NotFoundException when the call has no recording
+   */
+  public void deleteRecording(UUID callId) {
+    Objects.requireNonNull(callId, "callId");
+    executor.execute("deleteCallRecording", Safety.ONCE, () -> {
+      api.deleteCallRecording(callId);
+      return null;
+    });
+  }
+
+  /**
+   * The call's summary and the fields its persona extracts, once the call ended (when Parley has a language model).
+   *
+   * @throws NotFoundException when the call has none
+   */
+  public io.parley.sdk.model.CallSummary summary(UUID callId) {
+    Objects.requireNonNull(callId, "callId");
+    return executor.execute("getCallSummary", Safety.REPEATABLE, () -> api.getCallSummary(callId));
+  }
+
   /** The first page of calls, newest first. */
   public CallPage list() {
     return list(CallListParams.firstPage());
