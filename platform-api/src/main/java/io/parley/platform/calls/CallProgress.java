@@ -64,15 +64,17 @@ public class CallProgress implements CarrierEvents {
 
     public Applied apply(Report report) {
         CallAttempt.Status status = CallAttempt.Status.fromCarrier(report.status());
-        Optional<Map.Entry<UUID, TenantId>> found = transactions.withoutTenant(() -> jdbc.query(
-                "select id, tenant_id from parley_find_attempt(?, ?)",
-                (rs, i) -> Map.entry(rs.getObject(1, UUID.class), new TenantId(rs.getObject(2, UUID.class))),
-                report.carrier(), report.providerCallId()).stream().findFirst());
-        if (found.isEmpty()) {
-            return Applied.UNKNOWN_CALL;
-        }
-        TenantId tenant = found.get().getValue();
-        return transactions.write(tenant, () -> {
+        // one transaction: the attempt's tenant is looked up (as the owner's function may), then the transaction is bound to it
+        return transactions.withoutTenant(() -> {
+            Optional<Map.Entry<UUID, TenantId>> found = jdbc.query(
+                    "select id, tenant_id from parley_find_attempt(?, ?)",
+                    (rs, i) -> Map.entry(rs.getObject(1, UUID.class), new TenantId(rs.getObject(2, UUID.class))),
+                    report.carrier(), report.providerCallId()).stream().findFirst();
+            if (found.isEmpty()) {
+                return Applied.UNKNOWN_CALL;
+            }
+            TenantId tenant = found.get().getValue();
+            transactions.bind(tenant);
             CallAttempt attempt = entities.find(CallAttempt.class, found.get().getKey(), LockModeType.PESSIMISTIC_WRITE);
             CallAttempt.Status outcome = status;
             if (status == CallAttempt.Status.COMPLETED && ("machine".equals(report.answeredBy()) || "machine".equals(attempt.answeredBy()))) {
