@@ -55,19 +55,44 @@ public final class EndpointGuard {
         } catch (UnknownHostException e) {
             return Optional.of("its host " + host + " does not resolve");
         }
-        boolean allAllowed = true;
-        for (InetAddress address : addresses) {
-            boolean isAllowed = allowed.stream().anyMatch(m -> m.matches(address.getHostAddress()));
-            allAllowed &= isAllowed;
-            if (!isAllowed && !isPublic(address)) {
-                return Optional.of("its host " + host + " resolves to " + address.getHostAddress()
-                        + ", a private, loopback, link-local or reserved address");
-            }
+        Optional<String> forbidden = forbidden(host, addresses);
+        if (forbidden.isPresent()) {
+            return forbidden;
         }
+        boolean allAllowed = java.util.Arrays.stream(addresses).allMatch(this::explicitlyAllowed);
         if (scheme.equals("http") && !allAllowed) {
             return Optional.of("must be an https URL");
         }
         return Optional.empty();
+    }
+
+    /**
+     * Resolves {@code host} for a connection, refusing it (an {@link UnknownHostException}) when any of its addresses
+     * may not receive webhooks: the connection is made to the addresses checked here and no others, so a name that
+     * resolved to a public address when the URL was checked cannot point the post at a private one since (DNS
+     * rebinding).
+     */
+    public InetAddress[] resolve(String host) throws UnknownHostException {
+        InetAddress[] addresses = InetAddress.getAllByName(host);
+        Optional<String> forbidden = forbidden(host, addresses);
+        if (forbidden.isPresent()) {
+            throw new UnknownHostException("refused: " + forbidden.get());
+        }
+        return addresses;
+    }
+
+    private Optional<String> forbidden(String host, InetAddress[] addresses) {
+        for (InetAddress address : addresses) {
+            if (!explicitlyAllowed(address) && !isPublic(address)) {
+                return Optional.of("its host " + host + " resolves to " + address.getHostAddress()
+                        + ", a private, loopback, link-local or reserved address");
+            }
+        }
+        return Optional.empty();
+    }
+
+    private boolean explicitlyAllowed(InetAddress address) {
+        return allowed.stream().anyMatch(m -> m.matches(address.getHostAddress()));
     }
 
     /** Whether {@code address} is a public unicast address. */

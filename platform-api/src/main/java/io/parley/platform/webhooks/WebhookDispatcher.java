@@ -8,9 +8,6 @@ import io.parley.platform.tenancy.Ids;
 import io.parley.platform.tenancy.TenantId;
 import io.parley.platform.tenancy.TenantTransactions;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -58,7 +55,7 @@ public final class WebhookDispatcher implements SmartLifecycle {
     private final SecretBox secrets;
     private final EndpointGuard guard;
     private final Clock clock;
-    private final HttpClient http;
+    private final org.apache.hc.client5.http.impl.classic.CloseableHttpClient http;
     private final Semaphore inFlight;
     private final Counter delivered;
     private final Counter failedAttempts;
@@ -79,7 +76,32 @@ public final class WebhookDispatcher implements SmartLifecycle {
         this.secrets = secrets;
         this.guard = new EndpointGuard(settings.allowedPrivateNetworks());
         this.clock = clock;
-        this.http = HttpClient.newBuilder().connectTimeout(settings.timeout()).followRedirects(HttpClient.Redirect.NEVER).build();
+        // connections go only to addresses the guard checked as they were resolved (no window for DNS rebinding);
+        // redirects are not followed, and a post is not retried by the client (the delivery schedule retries)
+        org.apache.hc.core5.util.Timeout timeout = org.apache.hc.core5.util.Timeout.ofMilliseconds(settings.timeout().toMillis());
+        this.http = org.apache.hc.client5.http.impl.classic.HttpClients.custom()
+                .setConnectionManager(org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder.create()
+                        .setDnsResolver(new org.apache.hc.client5.http.DnsResolver() {
+                            @Override
+                            public java.net.InetAddress[] resolve(String host) throws java.net.UnknownHostException {
+                                return guard.resolve(host);
+                            }
+
+                            @Override
+                            public String resolveCanonicalHostname(String host) throws java.net.UnknownHostException {
+                                return host;
+                            }
+                        })
+                        .setMaxConnTotal(Math.max(8, settings.parallelism())).setMaxConnPerRoute(4)
+                        .setDefaultConnectionConfig(org.apache.hc.client5.http.config.ConnectionConfig.custom()
+                                .setConnectTimeout(timeout).setSocketTimeout(timeout).build())
+                        .build())
+                .setDefaultRequestConfig(org.apache.hc.client5.http.config.RequestConfig.custom().setResponseTimeout(timeout).build())
+                .disableRedirectHandling()
+                .disableAutomaticRetries()
+                .disableCookieManagement()
+                .setUserAgent("Parley-Webhooks/1")
+                .build();
         this.inFlight = new Semaphore(settings.parallelism());
         this.delivered = Counter.builder("parley.webhooks.delivered").description("Webhook deliveries an endpoint accepted").register(meters);
         this.failedAttempts = Counter.builder("parley.webhooks.failed_attempts").description("Webhook posts that failed (to be retried)").register(meters);
@@ -202,25 +224,30 @@ public final class WebhookDispatcher implements SmartLifecycle {
                         StandardCharsets.UTF_8);
                 long timestamp = started.getEpochSecond();
                 String id = work.eventId().toString();
-                HttpRequest request = HttpRequest.newBuilder(URI.create(work.url()))
-                        .timeout(settings.timeout())
-                        .header("content-type", "application/json")
-                        .header("user-agent", "Parley-Webhooks/1")
-                        .header("webhook-id", id)
-                        .header("webhook-timestamp", Long.toString(timestamp))
-                        .header("webhook-signature", WebhookSignature.sign(secret, id, timestamp, work.payload()))
-                        .POST(HttpRequest.BodyPublishers.ofString(work.payload(), StandardCharsets.UTF_8))
-                        .build();
-                HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
-                status = response.statusCode();
+                org.apache.hc.client5.http.classic.methods.HttpPost post = new org.apache.hc.client5.http.classic.methods.HttpPost(URI.create(work.url()));
+                post.setHeader("webhook-id", id);
+                post.setHeader("webhook-timestamp", Long.toString(timestamp));
+                post.setHeader("webhook-signature", WebhookSignature.sign(secret, id, timestamp, work.payload()));
+                post.setEntity(new org.apache.hc.core5.http.io.entity.StringEntity(work.payload(),
+                        org.apache.hc.core5.http.ContentType.APPLICATION_JSON.withCharset(StandardCharsets.UTF_8)));
+                status = http.execute(post, response -> {
+                    org.apache.hc.core5.http.io.entity.EntityUtils.consume(response.getEntity());
+                    return response.getCode();
+                });
                 if (status < 200 || status > 299) {
                     error = "the endpoint answered " + status;
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;   // stopping: the lease runs out and another instance posts it
-            } catch (java.net.http.HttpTimeoutException e) {
+            } catch (java.net.UnknownHostException e) {
+                error = e.getMessage() != null && e.getMessage().startsWith("refused: ")
+                        ? "not sent: the URL " + e.getMessage().substring("refused: ".length())
+                        : "could not post: its host does not resolve";
+            } catch (java.net.SocketTimeoutException e) {   // connect or read
                 error = "no answer within " + settings.timeout().toMillis() + " ms";
+            } catch (java.io.InterruptedIOException e) {
+                if (Thread.currentThread().isInterrupted()) {
+                    return;   // stopping: the lease runs out and another instance posts it
+                }
+                error = "could not post: " + e;
             } catch (java.io.IOException | IllegalArgumentException e) {
                 error = "could not post: " + e;
             }

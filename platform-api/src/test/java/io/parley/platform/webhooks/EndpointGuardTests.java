@@ -57,6 +57,20 @@ class EndpointGuardTests {
     }
 
     @Test
+    void aConnectionIsOnlyMadeToAddressesCheckedAsTheyAreResolved() throws Exception {
+        // what the webhook client connects to: a name resolving to a private address is refused at connect time too,
+        // however it resolved when its URL was checked (DNS rebinding)
+        EndpointGuard strict = new EndpointGuard(java.util.List.of());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> strict.resolve("localhost"))
+                .isInstanceOf(java.net.UnknownHostException.class).hasMessageStartingWith("refused: ").hasMessageContaining("loopback");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> strict.resolve("169.254.169.254"))
+                .isInstanceOf(java.net.UnknownHostException.class).hasMessageContaining("169.254.169.254");
+        org.assertj.core.api.Assertions.assertThat(strict.resolve("8.8.8.8")).extracting(java.net.InetAddress::getHostAddress).containsExactly("8.8.8.8");
+        EndpointGuard dev = new EndpointGuard(java.util.List.of("127.0.0.1/32"));
+        org.assertj.core.api.Assertions.assertThat(dev.resolve("127.0.0.1")).extracting(java.net.InetAddress::getHostAddress).containsExactly("127.0.0.1");
+    }
+
+    @Test
     void theDefaultRetryScheduleSpansAboutThreeDays() throws Exception {
         YamlPropertiesFactoryBean yaml = new YamlPropertiesFactoryBean();
         yaml.setResources(new ClassPathResource("application.yaml"));
