@@ -9,6 +9,7 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -122,11 +123,17 @@ public class DispatchLedger {
                 call.defer(now.plus(deferBy), now);
                 return new Result(null, NotBegun.DEFERRED);
             }
-            Long earlier = jdbc.queryForObject("select count(*) from call_attempts where tenant_id = ? and call_id = ?", Long.class,
-                    claim.tenant().value(), call.id());
             Route route = routes.apply(call.mode());
             String carrier = route.carrier();
-            String from = route.from();
+            // the call's caller ID: the tenant's own number at this carrier (the persona's own line first), else the carrier's
+            Map.Entry<Long, String> prior = jdbc.queryForObject("""
+                    select (select count(*) from call_attempts where tenant_id = ? and call_id = ?),
+                           (select n.phone_number from phone_numbers n where n.tenant_id = ? and n.carrier = ?
+                             order by (n.persona_id = ?) desc, n.created_at limit 1)""",
+                    (rs, i) -> Map.entry(rs.getLong(1), Optional.ofNullable(rs.getString(2)).orElse(route.from())),
+                    claim.tenant().value(), call.id(), claim.tenant().value(), carrier, call.personaId());
+            Long earlier = prior.getKey();
+            String from = prior.getValue();
             CallAttempt attempt = new CallAttempt(claim.tenant(), call.id(), earlier.intValue() + 1, carrier, from, claim.token(), dispatcher, now);
             entities.persist(attempt);
             CallStatus was = call.startAttempt(now);

@@ -92,6 +92,34 @@ class PhoneNumbersIntegrationTests extends IntegrationTest {
         assertThat(ownerCount("phone_numbers")).isEqualTo(before);
     }
 
+    @org.springframework.beans.factory.annotation.Autowired
+    private DispatchLedger ledger;
+
+    @Test
+    void aTenantsCallsShowItsOwnNumberThePersonasLineFirst() {
+        String other = createPersona(tenant, "Coach").get("id").asString();
+        String general = number();
+        String personaLine = number();
+        assertThat(register(tenant, general, other).status()).isEqualTo(201);
+        assertThat(register(tenant, personaLine, persona).status()).isEqualTo(201);
+        TestTenant plain = newTenant();
+        String plainPersona = createPersona(plain, "Santa").get("id").asString();
+
+        assertThat(begin(tenant, persona).from()).as("the persona's own line").isEqualTo(personaLine);
+        assertThat(begin(tenant, createPersona(tenant, "Third").get("id").asString()).from()).as("the tenant's first number").isEqualTo(general);
+        assertThat(begin(plain, plainPersona).from()).as("no number of its own: the carrier's").isEqualTo("+14155550199");
+    }
+
+    private DispatchLedger.Begun begin(TestTenant who, String personaId) {
+        ApiClient.Response created = who.api().post("/v1/calls", ApiClient.json(Map.of("personaId", personaId, "to", "+442071838750")));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        UUID call = UUID.fromString(created.json().get("id").asString());
+        java.time.Instant now = java.time.Instant.now().plusSeconds(1);
+        DispatchLedger.Claim claim = ledger.claim("caller-id-test", 10_000, java.time.Duration.ofSeconds(30), now).stream()
+                .filter(c -> c.callId().equals(call)).findFirst().orElseThrow();
+        return ledger.begin(claim, "caller-id-test", "sandbox", "+14155550199", 10, java.time.Duration.ofSeconds(1), CallingWindow.OFF, now).begun();
+    }
+
     @Test
     void aTestCallRingsASandboxNumberAndIsAnsweredByItsPersona() throws Exception {
         String id = register(tenant, number(), persona).json().get("id").asString();
