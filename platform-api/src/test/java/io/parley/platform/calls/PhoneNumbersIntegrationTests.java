@@ -92,9 +92,6 @@ class PhoneNumbersIntegrationTests extends IntegrationTest {
         assertThat(ownerCount("phone_numbers")).isEqualTo(before);
     }
 
-    @org.springframework.beans.factory.annotation.Autowired
-    private DispatchLedger ledger;
-
     @Test
     void aTenantsCallsShowItsOwnNumberThePersonasLineFirst() {
         String other = createPersona(tenant, "Coach").get("id").asString();
@@ -113,11 +110,7 @@ class PhoneNumbersIntegrationTests extends IntegrationTest {
     private DispatchLedger.Begun begin(TestTenant who, String personaId) {
         ApiClient.Response created = who.api().post("/v1/calls", ApiClient.json(Map.of("personaId", personaId, "to", "+442071838750")));
         assertThat(created.status()).as(created.body()).isEqualTo(201);
-        UUID call = UUID.fromString(created.json().get("id").asString());
-        java.time.Instant now = java.time.Instant.now().plusSeconds(1);
-        DispatchLedger.Claim claim = ledger.claim("caller-id-test", 10_000, java.time.Duration.ofSeconds(30), now).stream()
-                .filter(c -> c.callId().equals(call)).findFirst().orElseThrow();
-        return ledger.begin(claim, "caller-id-test", "sandbox", "+14155550199", 10, java.time.Duration.ofSeconds(1), CallingWindow.OFF, now).begun();
+        return dialByHand(created.json().get("id").asString(), "sandbox", null, null);
     }
 
     @Test
@@ -139,9 +132,7 @@ class PhoneNumbersIntegrationTests extends IntegrationTest {
             Thread.sleep(50);
         }
         assertThat(tenant.api().get("/v1/calls/" + callId).json().get("status").asString()).isEqualTo("failed");
-        java.util.List<String> types = new java.util.ArrayList<>();
-        tenant.api().get("/v1/calls/" + callId + "/events").json().get("data").forEach(e -> types.add(e.get("type").asString()));
-        assertThat(types).containsExactly("call.received", "call.in_progress", "call.failed");
+        assertThat(eventTypes(tenant, callId)).containsExactly("call.received", "call.in_progress", "call.failed");
 
         assertThat(tenant.api().post("/v1/phone-numbers/" + id + "/test-calls", ApiClient.json(Map.of("from", "nobody"))).status()).isEqualTo(422);
         assertThat(newTenant().api().post("/v1/phone-numbers/" + id + "/test-calls", "{}").status()).isEqualTo(404);

@@ -10,7 +10,6 @@ import jakarta.mail.internet.MimeMessage;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -69,9 +68,7 @@ class ReminderEmailIntegrationTests extends IntegrationTest {
     }
 
     private List<String> types(String call) {
-        List<String> types = new ArrayList<>();
-        tenant.api().get("/v1/calls/" + call + "/events").json().get("data").forEach(e -> types.add(e.get("type").asString()));
-        return types;
+        return eventTypes(tenant, call);
     }
 
     @Test

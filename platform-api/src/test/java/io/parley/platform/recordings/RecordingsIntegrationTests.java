@@ -2,7 +2,6 @@ package io.parley.platform.recordings;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.parley.platform.calls.CallingWindow;
 import io.parley.platform.calls.DispatchLedger;
 import io.parley.platform.calls.runtime.RuntimeHandoff;
 import io.parley.platform.support.ApiClient;
@@ -15,10 +14,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,8 +30,6 @@ import tools.jackson.databind.JsonNode;
  */
 class RecordingsIntegrationTests extends IntegrationTest {
 
-    @Autowired
-    private DispatchLedger ledger;
     @Autowired
     private Recordings recordings;
     @Autowired
@@ -69,14 +64,9 @@ class RecordingsIntegrationTests extends IntegrationTest {
         return created.json().get("id").asString();
     }
 
-    /** Dials the call by hand; answers the carrier's id for it. */
+    /** Dials the call by hand; the carrier knows it as HAND-{callId}. */
     private DispatchLedger.Begun dial(String callId) {
-        DispatchLedger.Claim claim = ledger.claim("recordings-test", 10_000, Duration.ofSeconds(30), Instant.now().plusSeconds(1)).stream()
-                .filter(c -> c.callId().toString().equals(callId)).findFirst().orElseThrow();
-        DispatchLedger.Begun begun = ledger.begin(claim, "recordings-test", "hand", "+14155550199", 10, Duration.ofSeconds(1),
-                CallingWindow.OFF, Instant.now()).begun();
-        assertThat(ledger.placed(begun.tenant(), begun.attemptId(), "HAND-" + callId, Instant.now())).isTrue();
-        return begun;
+        return dialByHand(callId, "hand", "HAND-" + callId, Instant.now());
     }
 
     private static byte[] wav() {
@@ -129,9 +119,7 @@ class RecordingsIntegrationTests extends IntegrationTest {
         assertThat(heard.headers().firstValue("Content-Type")).contains("audio/wav");
         assertThat(heard.headers().firstValue("Cache-Control")).contains("no-store");
         assertThat(heard.body()).isEqualTo(wav);
-        List<String> types = new ArrayList<>();
-        tenant.api().get("/v1/calls/" + callId + "/events").json().get("data").forEach(e -> types.add(e.get("type").asString()));
-        assertThat(types).contains("recording.ready");
+        assertThat(eventTypes(tenant, callId)).contains("recording.ready");
 
         // at rest: neither the audio nor the tenant's key is there in the clear
         try (var c = TestServices.ownerConnection(); var s = c.prepareStatement(

@@ -196,8 +196,6 @@ class SdkIntegrationTests extends IntegrationTest {
     }
 
     @org.springframework.beans.factory.annotation.Autowired
-    private io.parley.platform.calls.DispatchLedger ledger;
-    @org.springframework.beans.factory.annotation.Autowired
     private io.parley.platform.recordings.Recordings recordings;
 
     @Test
@@ -205,12 +203,7 @@ class SdkIntegrationTests extends IntegrationTest {
         Persona persona = santa();
         Call call = parley.calls().create(callTo(persona, "+442071838750").record(true));
         assertThat(call.getRecord()).isTrue();
-        java.time.Instant now = java.time.Instant.now().plusSeconds(1);
-        var claim = ledger.claim("sdk-test", 10_000, java.time.Duration.ofSeconds(30), now).stream()
-                .filter(c -> c.callId().equals(call.getId())).findFirst().orElseThrow();
-        var begun = ledger.begin(claim, "sdk-test", "hand", "+14155550199", 10, java.time.Duration.ofSeconds(1),
-                io.parley.platform.calls.CallingWindow.OFF, now).begun();
-        ledger.placed(begun.tenant(), begun.attemptId(), "HAND-sdk-" + call.getId(), now);
+        dialByHand(call.getId(), "hand", "HAND-sdk-" + call.getId(), java.time.Instant.now());
         byte[] audio = "RIFF....WAVEfmt not really a wav".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         assertThat(recordings.recorded("hand", "HAND-sdk-" + call.getId(), audio, java.time.Duration.ofSeconds(1))).isTrue();
 

@@ -13,7 +13,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -112,9 +111,7 @@ class SummariesIntegrationTests extends IntegrationTest {
     }
 
     private List<String> types(UUID call) {
-        List<String> types = new ArrayList<>();
-        tenant.api().get("/v1/calls/" + call + "/events?limit=100").json().get("data").forEach(e -> types.add(e.get("type").asString()));
-        return types;
+        return eventTypes(tenant, call);
     }
 
     @Test

@@ -2,14 +2,11 @@ package io.parley.platform.telephony;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.parley.platform.calls.CallingWindow;
-import io.parley.platform.calls.DispatchLedger;
 import io.parley.platform.support.ApiClient;
 import io.parley.platform.support.IntegrationTest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
@@ -17,8 +14,6 @@ import tools.jackson.databind.JsonNode;
 /** A sandbox call whose instance stopped mid-call is ended by another; one still within the sandbox's longest call is not. */
 class SandboxReconcilerIntegrationTests extends IntegrationTest {
 
-    @Autowired
-    private DispatchLedger ledger;
     @Autowired
     private SandboxReconciler reconciler;
 
@@ -43,13 +38,8 @@ class SandboxReconcilerIntegrationTests extends IntegrationTest {
         ApiClient.Response created = tenant.api().post("/v1/calls", ApiClient.json(Map.of("personaId", persona, "to", "+14155550100",
                 "retry", Map.of("maxAttempts", 1))));
         assertThat(created.status()).as(created.body()).isEqualTo(201);
-        UUID call = UUID.fromString(created.json().get("id").asString());
-        Instant now = Instant.now().plusSeconds(1);
-        DispatchLedger.Claim claim = ledger.claim("sandbox-reconciler-test", 10_000, Duration.ofSeconds(30), now).stream()
-                .filter(c -> c.callId().equals(call)).findFirst().orElseThrow();
-        DispatchLedger.Begun begun = ledger.begin(claim, "sandbox-reconciler-test", "sandbox", "+14155550199", 10, Duration.ofSeconds(1),
-                CallingWindow.OFF, now).begun();
-        assertThat(ledger.placed(begun.tenant(), begun.attemptId(), "SB-lost-" + call, dialedAt)).isTrue();
-        return call.toString();
+        String call = created.json().get("id").asString();
+        dialByHand(call, "sandbox", "SB-lost-" + call, dialedAt);
+        return call;
     }
 }

@@ -53,14 +53,7 @@ class RowLevelSecurityIntegrationTests extends IntegrationTest {
         var recorded = a.api().post("/v1/calls", io.parley.platform.support.ApiClient.json(java.util.Map.of("personaId", persona,
                 "to", "+442071838750", "record", true)));
         UUID recordedCall = UUID.fromString(recorded.json().get("id").asString());
-        java.time.Instant later = java.time.Instant.now().plusSeconds(1);
-        ledger.claim("rls-test", 10_000, java.time.Duration.ofSeconds(30), later).stream()
-                .filter(c -> c.callId().equals(recordedCall))
-                .forEach(c -> {
-                    var begun = ledger.begin(c, "rls-test", "hand", "+14155550199", 10, java.time.Duration.ofSeconds(5),
-                            io.parley.platform.calls.CallingWindow.OFF, later).begun();
-                    ledger.placed(begun.tenant(), begun.attemptId(), "HAND-" + recordedCall, later);
-                });
+        dialByHand(recordedCall, "hand", "HAND-" + recordedCall, java.time.Instant.now());
         assertThat(recordings.recorded("hand", "HAND-" + recordedCall, new byte[] {1, 2, 3}, java.time.Duration.ofSeconds(1))).isTrue();
         try (Connection owner = TestServices.ownerConnection(); PreparedStatement summary = owner.prepareStatement(
                 "insert into call_summaries (tenant_id, call_id, status, next_attempt_at, created_at, updated_at)"

@@ -2,7 +2,6 @@ package io.parley.platform.telephony.twilio;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.parley.platform.calls.CallingWindow;
 import io.parley.platform.calls.DispatchLedger;
 import io.parley.platform.support.ApiClient;
 import io.parley.platform.support.IntegrationTest;
@@ -10,7 +9,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,13 +77,7 @@ class TwilioWebhooksIntegrationTests extends IntegrationTest {
     private DispatchLedger.Begun dialled(String to) {
         ApiClient.Response created = tenant.api().post("/v1/calls", ApiClient.json(Map.of("personaId", persona, "to", to)));
         assertThat(created.status()).as(created.body()).isEqualTo(201);
-        String id = created.json().get("id").asString();
-        DispatchLedger.Claim claim = ledger.claim("twilio-test", 10_000, Duration.ofSeconds(30), Instant.now().plusSeconds(1)).stream()
-                .filter(c -> c.callId().toString().equals(id)).findFirst().orElseThrow();
-        DispatchLedger.Begun begun = ledger.begin(claim, "twilio-test", TwilioTelephony.CARRIER, "+14155550142", 10, Duration.ofSeconds(1),
-                CallingWindow.OFF, Instant.now()).begun();
-        assertThat(begun).isNotNull();
-        return begun;
+        return dialByHand(created.json().get("id").asString(), TwilioTelephony.CARRIER, null, null);
     }
 
     private static String sid() {
@@ -135,9 +127,7 @@ class TwilioWebhooksIntegrationTests extends IntegrationTest {
     }
 
     private List<String> types(UUID call) {
-        List<String> types = new ArrayList<>();
-        tenant.api().get("/v1/calls/" + call + "/events").json().get("data").forEach(e -> types.add(e.get("type").asString()));
-        return types;
+        return eventTypes(tenant, call);
     }
 
     private String callStatus(UUID call) {
@@ -324,12 +314,8 @@ class TwilioWebhooksIntegrationTests extends IntegrationTest {
         ApiClient.Response created = tenant.api().post("/v1/calls", ApiClient.json(Map.of("personaId", persona, "to", "+14155550123", "record", true)));
         assertThat(created.status()).as(created.body()).isEqualTo(201);
         UUID callId = UUID.fromString(created.json().get("id").asString());
-        DispatchLedger.Claim claim = ledger.claim("twilio-test", 10_000, Duration.ofSeconds(30), Instant.now().plusSeconds(1)).stream()
-                .filter(c -> c.callId().equals(callId)).findFirst().orElseThrow();
-        DispatchLedger.Begun begun = ledger.begin(claim, "twilio-test", TwilioTelephony.CARRIER, "+14155550142", 10, Duration.ofSeconds(1),
-                CallingWindow.OFF, Instant.now()).begun();
         String sid = sid();
-        ledger.placed(begun.tenant(), begun.attemptId(), sid, Instant.now());
+        DispatchLedger.Begun begun = dialByHand(callId, TwilioTelephony.CARRIER, sid, Instant.now());
         signed("status", begun.attemptId(), status(sid, "completed"), "tok-c-" + sid);
         String recordingSid = "RE" + UUID.randomUUID().toString().replace("-", "");
         Map<String, String> ready = new LinkedHashMap<>();
