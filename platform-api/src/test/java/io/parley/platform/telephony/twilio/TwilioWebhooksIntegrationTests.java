@@ -201,6 +201,20 @@ class TwilioWebhooksIntegrationTests extends IntegrationTest {
     }
 
     @Test
+    void malformedWebhooksAreProblemsNotErrors() {
+        Map<String, String> params = status(sid(), "completed");
+        String url = PUBLIC_URL + "/webhooks/twilio/status?attempt=not-a-uuid";
+        ApiClient.Response badAttempt = anonymous().withHeader("X-Twilio-Signature", TwilioSigner.sign(TOKEN, url, params))
+                .send("POST", "/webhooks/twilio/status?attempt=not-a-uuid", "AccountSid=" + ACCOUNT + "&CallStatus=completed",
+                        "application/x-www-form-urlencoded");
+        ApiClient.Response json = anonymous().send("POST", "/webhooks/twilio/status", "{}", "application/json");
+        for (ApiClient.Response refused : List.of(badAttempt, json)) {
+            assertThat(refused.status()).as(refused.body()).isBetween(400, 499);
+            assertThat(refused.contentType()).startsWith("application/problem+json");
+        }
+    }
+
+    @Test
     void anAnswerNothingIsKnownOfIsHungUp() {
         ApiClient.Response answered = signed("answer", UUID.randomUUID(), status(sid(), "in-progress"), null);
         assertThat(answered.status()).isEqualTo(200);
