@@ -19,11 +19,21 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import org.hibernate.annotations.DynamicUpdate;
 import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.annotations.Mutability;
+import org.hibernate.type.descriptor.java.Immutability;
 import org.hibernate.type.SqlTypes;
 
-/** A call from a persona to one number, now or at a scheduled instant. */
+/**
+ * A call from a persona to one number, now or at a scheduled instant.
+ *
+ * <p>An update writes only the columns it changed ({@code @DynamicUpdate}), and the variables and retry
+ * outcomes are replaced, never changed in place ({@code Immutability}): a dispatch or a carrier's report
+ * then neither serialises the variables to compare them nor writes them back.
+ */
 @Entity
+@DynamicUpdate
 @Table(name = "calls")
 public class Call {
 
@@ -71,6 +81,7 @@ public class Call {
     private LocalDateTime localTime;
 
     @JdbcTypeCode(SqlTypes.JSON)
+    @Mutability(Immutability.class)
     @Column(nullable = false, columnDefinition = "jsonb")
     private Map<String, Object> variables;
 
@@ -112,6 +123,7 @@ public class Call {
 
     /** Outcomes that schedule another attempt: busy, no_answer, voicemail, failed. */
     @JdbcTypeCode(SqlTypes.ARRAY)
+    @Mutability(Immutability.class)
     @Column(name = "retry_on", nullable = false)
     private List<String> retryOn = new ArrayList<>(RetryPolicy.DEFAULT.on());
 

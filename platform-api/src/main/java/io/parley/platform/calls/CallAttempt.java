@@ -9,12 +9,14 @@ import jakarta.persistence.Table;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.UUID;
+import org.hibernate.annotations.DynamicUpdate;
 
 /**
  * One dial of a call: recorded (status {@code dialing}, no carrier id) before the carrier is asked, so
  * that an instance dying mid-dial leaves a trace the reconciler resolves instead of a second dial.
  */
 @Entity
+@DynamicUpdate
 @Table(name = "call_attempts")
 public class CallAttempt {
 

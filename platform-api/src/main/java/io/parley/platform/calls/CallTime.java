@@ -1,5 +1,7 @@
 package io.parley.platform.calls;
 
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
 import com.google.i18n.phonenumbers.NumberParseException;
 import com.google.i18n.phonenumbers.PhoneNumberToTimeZonesMapper;
 import com.google.i18n.phonenumbers.PhoneNumberUtil;
@@ -30,6 +32,9 @@ public final class CallTime {
     private static final PhoneNumberToTimeZonesMapper ZONES = PhoneNumberToTimeZonesMapper.getInstance();
     /** The zones this JVM knows (ZoneRulesProvider copies the set on every call: read once). */
     private static final java.util.Set<String> KNOWN = java.util.Set.copyOf(ZoneRulesProvider.getAvailableZoneIds());
+    /** A number's zones, by number: parsing and the prefix lookup cost more than a dispatch's database work. */
+    private static final LoadingCache<String, List<ZoneId>> ZONES_BY_NUMBER = Caffeine.newBuilder().maximumSize(100_000)
+            .build(CallTime::lookUpZones);
 
     private CallTime() {}
 
@@ -41,6 +46,10 @@ public final class CallTime {
 
     /** The zones the number's prefix lies in, best first; empty when the data cannot tell. */
     public static List<ZoneId> zonesOf(String e164) {
+        return ZONES_BY_NUMBER.get(e164);
+    }
+
+    private static List<ZoneId> lookUpZones(String e164) {
         try {
             var number = PHONES.parse(e164, null);
             return ZONES.getTimeZonesForNumber(number).stream()

@@ -86,69 +86,89 @@ public class DispatchLedger {
     /** As above, with the carrier and caller number chosen by the call's mode (test mode: the sandbox). */
     public Result begin(Claim claim, String dispatcher, java.util.function.Function<Mode, Route> routes, int maxActive, Duration deferBy,
                         CallingWindow window, Instant now) {
-        return transactions.write(claim.tenant(), () -> {
-            Call call = entities.find(Call.class, claim.callId(), LockModeType.PESSIMISTIC_WRITE);
-            if (call == null || call.status() != CallStatus.SCHEDULED || !Objects.equals(call.claimToken(), claim.token())
-                    || call.scheduledAt().isAfter(now)) {
-                return new Result(null, NotBegun.GONE);
-            }
-            String actor = "dispatcher:" + dispatcher;
-            Optional<String> forbidden = window.forbidden(call.to());
-            if (forbidden.isEmpty() && doNotCall.listed(claim.tenant(), call.to())) {
-                forbidden = Optional.of("the number is on the tenant's do-not-call list");
-            }
-            if (forbidden.isPresent()) {
-                String reason = "blocked: " + forbidden.get();
-                CallStatus was = call.finish(CallStatus.BLOCKED, reason, now);
-                entities.persist(new CallEvent(claim.tenant(), call.id(), "call.blocked", was, CallStatus.BLOCKED, actor, reason, now));
-                return new Result(null, NotBegun.BLOCKED);
-            }
-            List<java.time.ZoneId> zones = CallingWindow.zones(call);
-            // the hours are the tenant's where it set them; the numbers never dialled (above) are not up to it
-            CallingWindow hours = TenantCallSettings.window(settings.find(claim.tenant()), window);
-            Instant open = hours.next(now, zones);
-            if (open.isAfter(now)) {
-                call.defer(open, now);
-                entities.persist(new CallEvent(claim.tenant(), call.id(), "call.deferred", CallStatus.SCHEDULED, CallStatus.SCHEDULED, actor,
-                        "outside the calling window " + hours.start() + "–" + hours.end() + " in " + zones + "; next at " + open, now));
-                return new Result(null, NotBegun.OUTSIDE_WINDOW);
-            }
-            // one dispatch of a tenant at a time decides on its limit, so two instances cannot both take its last slot
-            jdbc.queryForObject("select count(*) from (select pg_advisory_xact_lock(hashtextextended(?, 7))) locked", Long.class,
-                    claim.tenant().value().toString());
-            // plain SQL: a JPQL query would first flush (dirty-check) the session, for nothing here
-            Long active = jdbc.queryForObject("select count(*) from calls where tenant_id = ? and status in ('dialing', 'ringing', 'in_progress')",
-                    Long.class, claim.tenant().value());
-            if (active >= maxActive) {
+        try {
+            return transactions.write(claim.tenant(), () -> {
+                Call call = entities.find(Call.class, claim.callId(), LockModeType.PESSIMISTIC_WRITE);
+                if (call == null || call.status() != CallStatus.SCHEDULED || !Objects.equals(call.claimToken(), claim.token())
+                        || call.scheduledAt().isAfter(now)) {
+                    return new Result(null, NotBegun.GONE);
+                }
+                String actor = "dispatcher:" + dispatcher;
+                Optional<String> forbidden = window.forbidden(call.to());
+                if (forbidden.isEmpty() && doNotCall.listed(claim.tenant(), call.to())) {
+                    forbidden = Optional.of("the number is on the tenant's do-not-call list");
+                }
+                if (forbidden.isPresent()) {
+                    String reason = "blocked: " + forbidden.get();
+                    CallStatus was = call.finish(CallStatus.BLOCKED, reason, now);
+                    entities.persist(new CallEvent(claim.tenant(), call.id(), "call.blocked", was, CallStatus.BLOCKED, actor, reason, now));
+                    return new Result(null, NotBegun.BLOCKED);
+                }
+                List<java.time.ZoneId> zones = CallingWindow.zones(call);
+                // the hours are the tenant's where it set them; the numbers never dialled (above) are not up to it
+                CallingWindow hours = TenantCallSettings.window(settings.find(claim.tenant()), window);
+                Instant open = hours.next(now, zones);
+                if (open.isAfter(now)) {
+                    call.defer(open, now);
+                    entities.persist(new CallEvent(claim.tenant(), call.id(), "call.deferred", CallStatus.SCHEDULED, CallStatus.SCHEDULED, actor,
+                            "outside the calling window " + hours.start() + "–" + hours.end() + " in " + zones + "; next at " + open, now));
+                    return new Result(null, NotBegun.OUTSIDE_WINDOW);
+                }
+                Route route = routes.apply(call.mode());
+                String carrier = route.carrier();
+                // the call's caller ID: the tenant's own number at this carrier (the persona's own line first), else the carrier's
+                Map.Entry<Long, String> prior = jdbc.queryForObject("""
+                        select (select count(*) from call_attempts where tenant_id = ? and call_id = ?),
+                               (select n.phone_number from phone_numbers n where n.tenant_id = ? and n.carrier = ?
+                                 order by (n.persona_id = ?) desc, n.created_at limit 1)""",
+                        (rs, i) -> Map.entry(rs.getLong(1), Optional.ofNullable(rs.getString(2)).orElse(route.from())),
+                        claim.tenant().value(), call.id(), claim.tenant().value(), carrier, call.personaId());
+                Long earlier = prior.getKey();
+                String from = prior.getValue();
+                CallAttempt attempt = new CallAttempt(claim.tenant(), call.id(), earlier.intValue() + 1, carrier, from, claim.token(), dispatcher, now);
+                entities.persist(attempt);
+                CallStatus was = call.startAttempt(now);
+                entities.persist(new CallEvent(claim.tenant(), call.id(), "call.dialing", was, CallStatus.DIALING, actor,
+                        "attempt " + attempt.number() + " via " + carrier, now));
+                entities.flush();
+                // what the runtime needs of the persona, read as plain values (not a managed entity the commit would dirty-check)
+                Snapshot snapshot = jdbc.queryForObject(
+                        "select id, name, kind, system_prompt, first_message, language, voice_provider, voice_id, voicemail_message"
+                                + " from personas where tenant_id = ? and id = ?",
+                        (rs, i) -> new Snapshot(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                                rs.getString(6), rs.getString(7), rs.getString(8), call.variables(), call.timeZone(), rs.getString(9), call.record()),
+                        claim.tenant().value(), call.personaId());
+                // Last, with everything else written: one dispatch of a tenant at a time counts its calls under way (this one
+                // included, and every one an earlier holder committed), so two instances cannot both take its last slot. The
+                // lock is held from here to the commit only, not while the attempt is written.
+                jdbc.queryForObject("select count(*) from (select pg_advisory_xact_lock(hashtextextended(?, 7))) locked", Long.class,
+                        claim.tenant().value().toString());
+                // plain SQL, its own statement: a snapshot taken after the lock
+                Long active = jdbc.queryForObject("select count(*) from calls where tenant_id = ? and status in ('dialing', 'ringing', 'in_progress')",
+                        Long.class, claim.tenant().value());
+                if (active > maxActive) {
+                    throw new OverLimit();
+                }
+                return new Result(new Begun(attempt.id(), call.id(), claim.tenant(), call.mode(), carrier, from, call.to(), call.scheduledAt(), now, snapshot), null);
+            });
+        } catch (OverLimit e) {
+            // all of the above rolled back: the call waits for a slot
+            return transactions.write(claim.tenant(), () -> {
+                Call call = entities.find(Call.class, claim.callId(), LockModeType.PESSIMISTIC_WRITE);
+                if (call == null || call.status() != CallStatus.SCHEDULED || !Objects.equals(call.claimToken(), claim.token())) {
+                    return new Result(null, NotBegun.GONE);
+                }
                 call.defer(now.plus(deferBy), now);
                 return new Result(null, NotBegun.DEFERRED);
-            }
-            Route route = routes.apply(call.mode());
-            String carrier = route.carrier();
-            // the call's caller ID: the tenant's own number at this carrier (the persona's own line first), else the carrier's
-            Map.Entry<Long, String> prior = jdbc.queryForObject("""
-                    select (select count(*) from call_attempts where tenant_id = ? and call_id = ?),
-                           (select n.phone_number from phone_numbers n where n.tenant_id = ? and n.carrier = ?
-                             order by (n.persona_id = ?) desc, n.created_at limit 1)""",
-                    (rs, i) -> Map.entry(rs.getLong(1), Optional.ofNullable(rs.getString(2)).orElse(route.from())),
-                    claim.tenant().value(), call.id(), claim.tenant().value(), carrier, call.personaId());
-            Long earlier = prior.getKey();
-            String from = prior.getValue();
-            CallAttempt attempt = new CallAttempt(claim.tenant(), call.id(), earlier.intValue() + 1, carrier, from, claim.token(), dispatcher, now);
-            entities.persist(attempt);
-            CallStatus was = call.startAttempt(now);
-            entities.persist(new CallEvent(claim.tenant(), call.id(), "call.dialing", was, CallStatus.DIALING, actor,
-                    "attempt " + attempt.number() + " via " + carrier, now));
-            entities.flush();
-            // what the runtime needs of the persona, read as plain values (not a managed entity the commit would dirty-check)
-            Snapshot snapshot = jdbc.queryForObject(
-                    "select id, name, kind, system_prompt, first_message, language, voice_provider, voice_id, voicemail_message"
-                            + " from personas where tenant_id = ? and id = ?",
-                    (rs, i) -> new Snapshot(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                            rs.getString(6), rs.getString(7), rs.getString(8), call.variables(), call.timeZone(), rs.getString(9), call.record()),
-                    claim.tenant().value(), call.personaId());
-            return new Result(new Begun(attempt.id(), call.id(), claim.tenant(), call.mode(), carrier, from, call.to(), call.scheduledAt(), now, snapshot), null);
-        });
+            });
+        }
+    }
+
+    /** The tenant was at its limit of calls under way: the attempt is rolled back and the call deferred. */
+    private static final class OverLimit extends RuntimeException {
+        OverLimit() {
+            super(null, null, false, false);
+        }
     }
 
     /** The outcome of {@link #begin}: the attempt to dial, or why there is none. */
@@ -162,9 +182,11 @@ public class DispatchLedger {
         return transactions.write(tenant, () -> {
             // not worth a disk flush: were this commit lost in a database crash, the reconciler would find the call at the carrier
             jdbc.execute("set local synchronous_commit = off");
-            // one statement, no entity: only an attempt still dialing without a carrier id takes it
+            // one statement, no entity: only an attempt still dialing without a carrier id takes it. Written as coalesce, not
+            // "is null": the planner would otherwise find the attempt through the unconfirmed-attempts index (this very
+            // condition), reading every attempt in flight, instead of through the key.
             if (jdbc.update("update call_attempts set provider_call_id = ?, dialed_at = ? where tenant_id = ? and id = ?"
-                    + " and status = 'dialing' and provider_call_id is null", providerCallId, java.sql.Timestamp.from(now), tenant.value(), attemptId) == 1) {
+                    + " and status = 'dialing' and coalesce(provider_call_id, '') = ''", providerCallId, java.sql.Timestamp.from(now), tenant.value(), attemptId) == 1) {
                 return true;
             }
             return providerCallId.equals(jdbc.query("select provider_call_id from call_attempts where tenant_id = ? and id = ?",

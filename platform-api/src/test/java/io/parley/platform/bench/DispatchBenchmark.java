@@ -67,13 +67,16 @@ public final class DispatchBenchmark {
                         // whatever the hour where the test number lies; and dialling alone: the callee stays silent
                         "--parley.compliance.enabled=false",
                         "--parley.runtime.stream-url=",
-                        "--parley.telephony.sandbox-key-prefix=" + sandbox));
+                        "--parley.telephony.sandbox-key-prefix=" + sandbox,
+                        "--parley.telephony.sandbox-ring=" + options.getOrDefault("ring", "3s")));
             }
             int port = ((WebServerApplicationContext) apps.getFirst()).getWebServer().getPort();
             List<UUID[]> tenantPersonas = tenants(port, tenants);
 
             Instant due = Instant.now().plusSeconds(3).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
             insertDueCalls(tenantPersonas, calls, due);
+            Thread.sleep(Math.max(0, java.time.Duration.between(Instant.now(), due).toMillis()));
+            long[] cpuAtDue = cpu();
             System.out.printf("%,d calls due at %s; %d instances dispatching%n", calls, due, instances);
 
             StringRedisTemplate redis = apps.getFirst().getBean(StringRedisTemplate.class);
@@ -86,12 +89,39 @@ public final class DispatchBenchmark {
                 }
                 Thread.sleep(100);
             }
+            long[] cpuAtEnd = cpu();
             Thread.sleep(500);   // let the last answers be recorded
+            // the budget: 10,000 calls in 10 s on n cores leave n/1000 core-seconds a call for everything (the instances, PostgreSQL, Redis)
+            System.out.printf("CPU a call placed (due -> last placed): %.2f ms in the instances, %.2f ms on the whole machine (%d cores)%n",
+                    (cpuAtEnd[0] - cpuAtDue[0]) / 1e6 / Math.max(1, placed), (cpuAtEnd[1] - cpuAtDue[1]) / 1e6 / Math.max(1, placed),
+                    Runtime.getRuntime().availableProcessors());
             report(redis, sandbox, calls, due);
         } finally {
             apps.forEach(ConfigurableApplicationContext::close);
         }
         System.exit(0);
+    }
+
+    /**
+     * CPU time so far, in nanoseconds: this JVM's (the instances), and the whole machine's busy time from
+     * /proc/stat (Linux; 0 elsewhere).
+     */
+    private static long[] cpu() {
+        long jvm = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+        long machine = 0;
+        try {
+            String[] f = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/stat")).getFirst().trim().split("\\s+");
+            // cpu user nice system idle iowait irq softirq steal: busy is all but idle and iowait, in USER_HZ (1/100 s)
+            for (int i = 1; i <= 8 && i < f.length; i++) {
+                if (i != 4 && i != 5) {
+                    machine += Long.parseLong(f[i]);
+                }
+            }
+            machine *= 10_000_000L;
+        } catch (java.io.IOException | RuntimeException e) {
+            machine = 0;
+        }
+        return new long[] {jvm, machine};
     }
 
     /** Tenants made through the API, each with a persona. */
@@ -159,6 +189,39 @@ public final class DispatchBenchmark {
                 max = rs.getDouble(3);
                 seconds = rs.getDouble(4);
             }
+            try (ResultSet rs = s.executeQuery("""
+                    select xact_commit + xact_rollback, tup_inserted, tup_updated, tup_fetched from pg_stat_database where datname = current_database()""")) {
+                rs.next();
+                System.out.printf("database work per call: %.1f transactions, %.1f rows inserted, %.1f updated, %.1f fetched%n",
+                        rs.getDouble(1) / calls, rs.getDouble(2) / calls, rs.getDouble(3) / calls, rs.getDouble(4) / calls);
+            }
+            try (ResultSet rs = s.executeQuery("""
+                    select relname, seq_scan, seq_tup_read, idx_scan, idx_tup_fetch from pg_stat_user_tables
+                     where seq_tup_read + coalesce(idx_tup_fetch, 0) > 0 order by seq_tup_read + coalesce(idx_tup_fetch, 0) desc limit 8""")) {
+                while (rs.next()) {
+                    System.out.printf("  %s: %d seq scans reading %d rows, %d index scans fetching %d%n", rs.getString(1), rs.getLong(2),
+                            rs.getLong(3), rs.getLong(4), rs.getLong(5));
+                }
+            }
+            if (System.getenv("BENCH_STATEMENTS") != null) {
+                try (ResultSet rs = s.executeQuery("""
+                        select calls, round(total_exec_time::numeric, 0), rows, shared_blks_hit, left(regexp_replace(query, '\\s+', ' ', 'g'), 160)
+                          from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database())
+                         order by total_exec_time desc limit 25""")) {
+                    while (rs.next()) {
+                        System.out.printf("  %7d calls %7s ms %8d rows %9d blks  %s%n", rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getString(5));
+                    }
+                }
+            }
+            StringBuilder perSecond = new StringBuilder();
+            try (ResultSet rs = s.executeQuery("""
+                    select floor(extract(epoch from a.dialed_at - c.scheduled_at))::int as second, count(*)
+                      from call_attempts a join calls c on c.id = a.call_id where a.dialed_at is not null group by 1 order by 1""")) {
+                while (rs.next()) {
+                    perSecond.append(' ').append(rs.getInt(1)).append("s:").append(rs.getLong(2));
+                }
+            }
+            System.out.println("calls placed per second after the due time:" + perSecond);
             try (ResultSet rs = s.executeQuery("select dispatcher, count(*) from call_attempts group by dispatcher")) {
                 while (rs.next()) {
                     byDispatcher.put(rs.getString(1), rs.getLong(2));

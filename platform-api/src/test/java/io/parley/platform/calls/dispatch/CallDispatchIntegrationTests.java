@@ -188,6 +188,47 @@ class CallDispatchIntegrationTests extends IntegrationTest {
     }
 
     @Test
+    void dispatchesBegunAtOnceNeverTakeMoreThanTheTenantsLimit() throws Exception {
+        TestTenant tenant = newTenant();
+        List<UUID> due = dueCalls(tenant, 12, "+14155550100");
+        Instant now = Instant.now();
+        List<DispatchLedger.Claim> claims = ledger.claim("d", 100, Duration.ofSeconds(30), now).stream()
+                .filter(c -> due.contains(c.callId())).toList();
+        assertThat(claims).hasSize(12);
+
+        CountDownLatch go = new CountDownLatch(1);
+        List<java.util.concurrent.Future<DispatchLedger.Result>> results = new ArrayList<>();
+        try (var threads = java.util.concurrent.Executors.newFixedThreadPool(12)) {
+            for (DispatchLedger.Claim claim : claims) {
+                results.add(threads.submit(() -> {
+                    go.await();
+                    return ledger.begin(claim, "d", "sandbox", FROM, 3, Duration.ofSeconds(5),
+                            io.parley.platform.calls.CallingWindow.OFF, now);
+                }));
+            }
+            go.countDown();
+        }
+        List<DispatchLedger.Result> done = new ArrayList<>();
+        for (var r : results) {
+            done.add(r.get());
+        }
+
+        assertThat(done.stream().filter(r -> r.begun() != null)).as("the limit, exactly").hasSize(3);
+        assertThat(done.stream().filter(r -> r.notBegun() == DispatchLedger.NotBegun.DEFERRED)).hasSize(9);
+        try (Connection db = TestServices.ownerConnection(); var s = db.createStatement();
+             ResultSet rs = s.executeQuery("select (select count(*) from call_attempts where tenant_id = '" + tenant.id() + "'),"
+                     + " (select count(*) from call_events where tenant_id = '" + tenant.id() + "' and type = 'call.dialing'),"
+                     + " (select count(*) from calls where tenant_id = '" + tenant.id() + "' and status = 'dialing'),"
+                     + " (select count(*) from calls where tenant_id = '" + tenant.id() + "' and status = 'scheduled' and claim_until > now())")) {
+            rs.next();
+            assertThat(rs.getLong(1)).as("a deferred call leaves no attempt").isEqualTo(3);
+            assertThat(rs.getLong(2)).as("nor a dialing event").isEqualTo(3);
+            assertThat(rs.getLong(3)).isEqualTo(3);
+            assertThat(rs.getLong(4)).as("the others wait, deferred").isEqualTo(9);
+        }
+    }
+
+    @Test
     void aDialTheCarrierRefusesFailsTheCallWithItsReason() throws Exception {
         carrier = new SandboxTelephony(redis, "parley:sandbox:test:" + UUID.randomUUID() + ":");
         TestTenant tenant = newTenant();
