@@ -74,7 +74,7 @@ public final class Parley {
         .setHeader("Authorization", authorization)
         .setHeader("User-Agent", USER_AGENT));
     RequestExecutor executor = new RequestExecutor(b.maxRetries, b.sleeper, b.jitter, new ErrorMapper(client.getObjectMapper(), baseUrl));
-    this.personas = new PersonaService(new PersonasApi(client), executor);
+    this.personas = new PersonaService(new PersonasApi(client), new io.parley.sdk.api.PersonaTemplatesApi(client), executor);
     this.calls = new CallService(new CallsApi(client), executor);
     this.doNotCall = new DoNotCallService(new DoNotCallApi(client), executor);
     this.phoneNumbers = new PhoneNumberService(new PhoneNumbersApi(client), executor);

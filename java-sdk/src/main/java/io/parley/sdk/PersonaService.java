@@ -1,10 +1,12 @@
 package io.parley.sdk;
 
 import io.parley.sdk.RequestExecutor.Safety;
+import io.parley.sdk.api.PersonaTemplatesApi;
 import io.parley.sdk.api.PersonasApi;
 import io.parley.sdk.model.CreatePersonaRequest;
 import io.parley.sdk.model.Persona;
 import io.parley.sdk.model.PersonaPage;
+import io.parley.sdk.model.PersonaTemplate;
 import io.parley.sdk.model.UpdatePersonaRequest;
 
 import java.util.Objects;
@@ -19,11 +21,31 @@ import java.util.UUID;
  */
 public final class PersonaService {
   private final PersonasApi api;
+  private final PersonaTemplatesApi templates;
   private final RequestExecutor executor;
 
-  PersonaService(PersonasApi api, RequestExecutor executor) {
+  PersonaService(PersonasApi api, PersonaTemplatesApi templates, RequestExecutor executor) {
     this.api = api;
+    this.templates = templates;
     this.executor = executor;
+  }
+
+  /**
+   * Parley's persona templates (Santa, the companions, a receptionist): create a persona from one with
+   * {@code new CreatePersonaRequest().template("santa")}, changing any field you set.
+   */
+  public java.util.List<PersonaTemplate> templates() {
+    return executor.execute("listPersonaTemplates", Safety.REPEATABLE, () -> templates.listPersonaTemplates()).getData();
+  }
+
+  /**
+   * One of Parley's persona templates, with its prompts, variables and flow.
+   *
+   * @throws NotFoundException when there is no such template
+   */
+  public PersonaTemplate template(String templateId) {
+    Objects.requireNonNull(templateId, "templateId");
+    return executor.execute("getPersonaTemplate", Safety.REPEATABLE, () -> templates.getPersonaTemplate(templateId));
   }
 
   /** Creates a persona; see {@link #create(CreatePersonaRequest, RequestOptions)}. */
@@ -35,6 +57,7 @@ public final class PersonaService {
    * Creates a persona.
    *
    * @param request the persona; {@code name}, {@code kind}, {@code systemPrompt} and {@code firstMessage} are required
+   *                unless {@code template} names one of {@link #templates()}, which gives every field left out
    * @param options the idempotency key, if you have one; otherwise the SDK makes one for this call and its retries
    * @return the persona as stored, with its id
    */

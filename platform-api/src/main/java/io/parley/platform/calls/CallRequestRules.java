@@ -121,10 +121,76 @@ final class CallRequestRules {
                 errors.add(new FieldError(field, "a variable name is a letter or _ then up to 63 letters, digits or _"));
             } else if (value instanceof String s && s.length() > MAX_VARIABLE_LENGTH) {
                 errors.add(new FieldError(field, "at most " + MAX_VARIABLE_LENGTH + " characters"));
-            } else if (!(value == null || value instanceof String || value instanceof Number || value instanceof Boolean)) {
-                errors.add(new FieldError(field, "must be a string, number or boolean"));
+            } else if (!(value == null || value instanceof String || value instanceof Number || value instanceof Boolean
+                    || value instanceof java.util.List<?>)) {
+                errors.add(new FieldError(field, "must be a string, number, boolean or list of strings"));
             }
         });
+    }
+
+    /**
+     * The values against the persona's declared variables: each one declared, of its type and length, and every
+     * required one given. A persona that declares none takes strings, numbers and booleans.
+     */
+    void variables(Map<String, Object> variables, java.util.List<io.parley.platform.personas.Persona.Variable> declared) {
+        Map<String, Object> given = variables == null ? Map.of() : variables;
+        if (declared.isEmpty()) {
+            given.forEach((name, value) -> {
+                if (value instanceof java.util.List<?>) {
+                    errors.add(new FieldError("variables." + name, "must be a string, number or boolean (the persona declares no list)"));
+                }
+            });
+            return;
+        }
+        Map<String, io.parley.platform.personas.Persona.Variable> byName = new java.util.LinkedHashMap<>();
+        declared.forEach(v -> byName.put(v.name(), v));
+        given.forEach((name, value) -> {
+            io.parley.platform.personas.Persona.Variable v = byName.get(name);
+            if (v == null) {
+                errors.add(new FieldError("variables." + name, "not a variable of this persona (it takes " + String.join(", ", byName.keySet()) + ")"));
+            } else if (value != null) {
+                String problem = typeProblem(v, value);
+                if (problem != null) {
+                    errors.add(new FieldError("variables." + name, problem));
+                }
+            }
+        });
+        byName.values().stream().filter(v -> v.required() && (given.get(v.name()) == null
+                        || given.get(v.name()) instanceof String text && text.isBlank()))
+                .forEach(v -> errors.add(new FieldError("variables." + v.name(), "required by the persona")));
+    }
+
+    private static String typeProblem(io.parley.platform.personas.Persona.Variable v, Object value) {
+        int max = v.maxLengthOrDefault();
+        return switch (v.type()) {
+            case "string" -> !(value instanceof String s) ? "must be a string"
+                    : s.length() > max ? "at most " + max + " characters" : null;
+            case "integer" -> value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof java.math.BigInteger
+                    ? null : "must be a whole number";
+            case "number" -> value instanceof Number ? null : "must be a number";
+            case "boolean" -> value instanceof Boolean ? null : "must be true or false";
+            case "date" -> {
+                if (!(value instanceof String s)) {
+                    yield "must be a date, YYYY-MM-DD";
+                }
+                try {
+                    java.time.LocalDate.parse(s);
+                    yield null;
+                } catch (java.time.format.DateTimeParseException e) {
+                    yield "must be a date, YYYY-MM-DD";
+                }
+            }
+            case "list" -> {
+                if (!(value instanceof java.util.List<?> items) || items.stream().anyMatch(i -> !(i instanceof String))) {
+                    yield "must be a list of strings";
+                }
+                if (items.size() > 20) {
+                    yield "at most 20 items";
+                }
+                yield items.stream().anyMatch(i -> ((String) i).length() > max) ? "each item at most " + max + " characters" : null;
+            }
+            default -> null;
+        };
     }
 
     void unknownPersona() {

@@ -80,6 +80,8 @@ public class CallService {
             Optional<io.parley.platform.personas.Persona> persona = personas.active(tenant, request.personaId());
             if (persona.isEmpty()) {
                 rules.unknownPersona();
+            } else {
+                rules.variables(request.variables(), persona.get().variables());
             }
             rules.throwIfAny();
             if (doNotCall.listed(tenant, to)) {

@@ -71,6 +71,46 @@ public class Persona {
     @Column(name = "voicemail_message")
     private String voicemailMessage;
 
+    /** The variables the persona's calls take ({@link Variable}), as stored. */
+    @org.hibernate.annotations.JdbcTypeCode(org.hibernate.type.SqlTypes.JSON)
+    @Column(nullable = false, columnDefinition = "jsonb")
+    private java.util.List<Variable> variables = new java.util.ArrayList<>();
+
+    /** The persona's steps when it is a flow; null: a free conversation. */
+    @org.hibernate.annotations.JdbcTypeCode(org.hibernate.type.SqlTypes.JSON)
+    @Column(columnDefinition = "jsonb")
+    private java.util.List<Step> flow;
+
+    /** The template the persona was made from, if any. */
+    @Column
+    private String template;
+
+    /**
+     * A value each of the persona's calls takes ({@code POST /v1/calls} {@code variables}), used in its prompts as
+     * {@code {{name}}}.
+     *
+     * @param type      {@code string}, {@code integer}, {@code number}, {@code boolean}, {@code date} (YYYY-MM-DD) or
+     *                  {@code list} (of strings)
+     * @param maxLength the longest a string (or a list's item) may be
+     */
+    public record Variable(String name, String type, boolean required, String description, Integer maxLength) {
+        public static final java.util.Set<String> TYPES = java.util.Set.of("string", "integer", "number", "boolean", "date", "list");
+        public static final int DEFAULT_MAX_LENGTH = 200;
+
+        public int maxLengthOrDefault() {
+            return maxLength == null ? DEFAULT_MAX_LENGTH : maxLength;
+        }
+    }
+
+    /**
+     * One step of a flow: what the persona says, then the answers it listens for, in order; the first that
+     * matches gives its reply and the step to go to ({@code next}; none: the call ends after the reply).
+     */
+    public record Step(String id, String prompt, java.util.List<Answer> answers) {}
+
+    /** An answer a step listens for: any of {@code keywords} (none: any answer at all), the reply, the next step. */
+    public record Answer(java.util.List<String> keywords, String reply, String next) {}
+
     @Column(name = "retry_on")
     @org.hibernate.annotations.JdbcTypeCode(org.hibernate.type.SqlTypes.ARRAY)
     private String[] retryOn;
@@ -130,6 +170,9 @@ public class Persona {
         this.retryMaxAttempts = retry.maxAttempts();
         this.retryBackoffSeconds = retry.backoffSeconds();
     }
+    void setVariables(java.util.List<Variable> variables) { this.variables = new java.util.ArrayList<>(variables); }
+    void setFlow(java.util.List<Step> flow) { this.flow = flow == null || flow.isEmpty() ? null : new java.util.ArrayList<>(flow); }
+    void setTemplate(String template) { this.template = template; }
     void touch(Instant now) { this.updatedAt = now; }
     void delete(Instant now) { this.deletedAt = now; this.updatedAt = now; }
 
@@ -154,5 +197,11 @@ public class Persona {
     public boolean recording() { return recording; }
     /** What the persona leaves on an answering machine; null: it hangs up. */
     public String voicemailMessage() { return voicemailMessage; }
+    /** The variables the persona's calls take; empty: any (each a string, number or boolean). */
+    public java.util.List<Variable> variables() { return variables == null ? java.util.List.of() : java.util.List.copyOf(variables); }
+    /** The persona's flow; empty: a free conversation. */
+    public java.util.List<Step> flow() { return flow == null ? java.util.List.of() : java.util.List.copyOf(flow); }
+    /** The template the persona was made from; null: none. */
+    public String template() { return template; }
     public Retry retry() { return new Retry(retryOn == null ? null : java.util.List.of(retryOn), retryMaxAttempts, retryBackoffSeconds); }
 }

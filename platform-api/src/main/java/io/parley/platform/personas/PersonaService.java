@@ -21,12 +21,14 @@ public class PersonaService {
     /** What a new persona is made of; {@code language} and {@code voice} may be absent. */
     public record Draft(String name, PersonaKind kind, String systemPrompt, String firstMessage, String language, Persona.Voice voice,
                         Integer reminderMinutesBefore, Persona.Retry retry, String voicemailMessage, Boolean recording,
-                        java.util.List<Persona.ExtractionField> extractionFields) {}
+                        java.util.List<Persona.ExtractionField> extractionFields, java.util.List<Persona.Variable> variables,
+                        java.util.List<Persona.Step> flow, String template) {}
 
     /** Changes to a persona; absent (null) fields keep their value. */
     public record Changes(String name, PersonaKind kind, String systemPrompt, String firstMessage, String language, Persona.Voice voice,
                           Integer reminderMinutesBefore, Persona.Retry retry, String voicemailMessage, Boolean recording,
-                          java.util.List<Persona.ExtractionField> extractionFields) {}
+                          java.util.List<Persona.ExtractionField> extractionFields, java.util.List<Persona.Variable> variables,
+                          java.util.List<Persona.Step> flow) {}
 
     static final String DEFAULT_LANGUAGE = "en-US";
     static final Persona.Voice DEFAULT_VOICE = new Persona.Voice("offline", "cmu-slt-hsmm");
@@ -68,8 +70,39 @@ public class PersonaService {
         }
     }
 
-    public Persona create(TenantId tenant, Draft draft) {
+    /**
+     * The draft with what it leaves out taken from its template, if it names one (404-like 422 for a template
+     * that does not exist); without one, name, system prompt and first message are required.
+     */
+    static Draft fromTemplate(Draft draft) {
+        if (draft.template() == null) {
+            java.util.List<ApiProblemException.FieldError> missing = new java.util.ArrayList<>();
+            if (draft.name() == null) missing.add(new ApiProblemException.FieldError("name", "required (or a template)"));
+            if (draft.systemPrompt() == null) missing.add(new ApiProblemException.FieldError("systemPrompt", "required (or a template)"));
+            if (draft.firstMessage() == null) missing.add(new ApiProblemException.FieldError("firstMessage", "required (or a template)"));
+            if (draft.kind() == null) missing.add(new ApiProblemException.FieldError("kind", "required (or a template)"));
+            if (!missing.isEmpty()) {
+                throw new ApiProblemException(io.parley.platform.web.ProblemType.VALIDATION_ERROR,
+                        "A persona needs a name, kind, system prompt and first message, or a template to take them from", missing);
+            }
+            return draft;
+        }
+        PersonaTemplates.Template t = PersonaTemplates.find(draft.template()).orElseThrow(() -> ApiProblemException.invalidField("template",
+                "no such template; GET /v1/persona-templates lists them"));
+        return new Draft(or(draft.name(), t.name()), or(draft.kind(), t.kind()), or(draft.systemPrompt(), t.systemPrompt()),
+                or(draft.firstMessage(), t.firstMessage()), draft.language(), draft.voice(),
+                or(draft.reminderMinutesBefore(), t.reminderMinutesBefore()), draft.retry(), draft.voicemailMessage(),
+                draft.recording(), draft.extractionFields(), or(draft.variables(), t.variables()), or(draft.flow(), t.flow()), t.id());
+    }
+
+    private static <T> T or(T value, T otherwise) {
+        return value != null ? value : otherwise;
+    }
+
+    public Persona create(TenantId tenant, Draft given) {
+        Draft draft = fromTemplate(given);
         checkExtractionFields(draft.extractionFields());
+        PersonaChecks.check(draft.variables(), draft.flow(), draft.systemPrompt(), draft.firstMessage());
         String language = draft.language() == null ? DEFAULT_LANGUAGE : normalizeLanguage(draft.language());
         Persona.Voice voice = draft.voice() == null ? DEFAULT_VOICE : draft.voice();
         int reminder = reminder(draft.reminderMinutesBefore());
@@ -81,6 +114,9 @@ public class PersonaService {
             persona.setRecording(Boolean.TRUE.equals(draft.recording()));
             if (draft.extractionFields() != null) persona.setExtractionFields(draft.extractionFields());
             if (draft.retry() != null) persona.setRetry(draft.retry());
+            if (draft.variables() != null) persona.setVariables(draft.variables());
+            persona.setFlow(draft.flow());
+            persona.setTemplate(draft.template());
             entities.persist(persona);
             entities.flush();
             return persona;
@@ -104,6 +140,10 @@ public class PersonaService {
             if (changes.recording() != null) persona.setRecording(changes.recording());
             if (changes.extractionFields() != null) persona.setExtractionFields(changes.extractionFields());
             if (changes.retry() != null) persona.setRetry(changes.retry());
+            if (changes.variables() != null) persona.setVariables(changes.variables());
+            if (changes.flow() != null) persona.setFlow(changes.flow());
+            // the persona as it now is must still hang together: its prompts name only variables it declares
+            PersonaChecks.check(persona.variables(), persona.flow(), persona.systemPrompt(), persona.firstMessage());
             persona.touch(clock.instant());
             entities.flush();
             return persona;

@@ -63,7 +63,7 @@ final class Scripts {
 
     static ConversationSettings settings(CallBootstrap.Persona persona, Map<String, Object> variables, ScriptedBrain brain) {
         ConversationSettings.Builder settings = ConversationSettings.builder()
-                .systemPrompt(fill(persona.systemPrompt(), variables))
+                .systemPrompt(fillAsData(persona.systemPrompt(), variables))
                 .firstMessage(brain != null ? brain.firstMessage() : fill(persona.firstMessage(), variables));
         CallBootstrap.Limits limits = persona.limits();
         if (limits != null) {
@@ -108,18 +108,51 @@ final class Scripts {
         return Math.max(min, Math.min(max, value));
     }
 
-    /** Replaces {@code {{name}}} with the call's value: one line, at most {@link #MAX_VARIABLE_CHARS}; unknown names stay empty. */
+    /**
+     * Replaces {@code {{name}}} with the call's value, as it is said: one line, at most {@link #MAX_VARIABLE_CHARS},
+     * a list as "a, b and c"; unknown names stay empty.
+     */
     static String fill(String template, Map<String, Object> variables) {
+        return fill(template, variables, false);
+    }
+
+    /**
+     * As {@link #fill}, for a language model's instructions: each value in double quotes (a quote inside it becomes
+     * a single one), so that the model reads it as data, a value it was given, however it is worded; one not given
+     * is {@code (not given)}.
+     */
+    static String fillAsData(String template, Map<String, Object> variables) {
+        return fill(template, variables, true);
+    }
+
+    private static String fill(String template, Map<String, Object> variables, boolean quoted) {
         if (template == null) return null;
         Matcher m = VARIABLE.matcher(template);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
-            Object value = variables == null ? null : variables.get(m.group(1));
-            String text = value == null ? "" : value.toString().replaceAll("[\\r\\n\\t{}]+", " ").strip();
-            if (text.length() > MAX_VARIABLE_CHARS) text = text.substring(0, MAX_VARIABLE_CHARS);
+            String text = text(variables == null ? null : variables.get(m.group(1)));
+            if (quoted) {
+                text = text.isEmpty() ? "(not given)" : '"' + text.replace('"', '\'') + '"';
+            }
             m.appendReplacement(out, Matcher.quoteReplacement(text));
         }
         m.appendTail(out);
         return out.toString();
+    }
+
+    /** A value on one line, without braces, bounded; a list said as "a, b and c". */
+    static String text(Object value) {
+        if (value == null) return "";
+        String text;
+        if (value instanceof List<?> items) {
+            List<String> said = items.stream().filter(java.util.Objects::nonNull).map(Object::toString).map(String::strip)
+                    .filter(i -> !i.isEmpty()).toList();
+            text = said.size() <= 1 ? String.join("", said)
+                    : String.join(", ", said.subList(0, said.size() - 1)) + " and " + said.getLast();
+        } else {
+            text = value.toString();
+        }
+        text = text.replaceAll("[\\r\\n\\t{}]+", " ").replaceAll(" {2,}", " ").strip();
+        return text.length() > MAX_VARIABLE_CHARS ? text.substring(0, MAX_VARIABLE_CHARS) : text;
     }
 }

@@ -88,7 +88,8 @@ public class RuntimeHandoff {
         return Optional.of(token(begun, maxLength.plus(settings.bootstrapTtl())));
     }
 
-    Map<String, Object> bootstrap(DispatchLedger.Begun begun) {
+    /** What the runtime reads of the call (its bootstrap), as written to Redis by {@link #prepare}. */
+    public Map<String, Object> bootstrap(DispatchLedger.Begun begun) {
         DispatchLedger.Snapshot s = begun.snapshot();
         Map<String, Object> persona = new LinkedHashMap<>();
         persona.put("id", s.personaId());
@@ -109,7 +110,8 @@ public class RuntimeHandoff {
         limits.put("stillThereText", "Are you still there?");
         limits.put("optOutDigit", blankToNull(compliance.optOutDigit()));
         persona.put("limits", limits);
-        persona.put("script", List.of(
+        // the persona's flow for the offline brain (the same shape: id, prompt, answers of keywords, reply, next); else a short chat
+        persona.put("script", s.flow() != null ? json.readValue(s.flow(), List.class) : List.of(
                 Map.of("id", "chat", "prompt", "How has your day been?",
                         "answers", List.of(Map.of("keywords", List.of(), "reply", "Thank you for telling me.", "next", "goodbye"))),
                 Map.of("id", "goodbye", "prompt", "It was lovely to talk to you. Goodbye!", "answers", List.of())));

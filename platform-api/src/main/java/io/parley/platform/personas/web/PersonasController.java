@@ -36,13 +36,14 @@ class PersonasController implements PersonasApi {
     @Override
     public ResponseEntity<io.parley.platform.api.model.Persona> createPersona(CreatePersonaRequest request, String idempotencyKey) {
         Caller caller = Callers.current();
-        requireText("name", request.getName());
-        requireText("systemPrompt", request.getSystemPrompt());
-        requireText("firstMessage", request.getFirstMessage());
-        PersonaService.Draft draft = new PersonaService.Draft(request.getName().strip(), kind(request.getKind()),
+        if (request.getName() != null) requireText("name", request.getName());
+        if (request.getSystemPrompt() != null) requireText("systemPrompt", request.getSystemPrompt());
+        if (request.getFirstMessage() != null) requireText("firstMessage", request.getFirstMessage());
+        PersonaService.Draft draft = new PersonaService.Draft(request.getName() == null ? null : request.getName().strip(),
+                request.getKind() == null ? null : kind(request.getKind()),
                 request.getSystemPrompt(), request.getFirstMessage(), request.getLanguage(), voice(request.getVoice()),
                 request.getReminderMinutesBefore(), retry(request.getRetry()), request.getVoicemailMessage(), request.getRecording(),
-                fields(request.getExtractionFields()));
+                fields(request.getExtractionFields()), variables(request.getVariables()), flow(request.getFlow()), request.getTemplate());
         return idempotency.run(caller.tenant(), idempotencyKey, "createPersona", request,
                 io.parley.platform.api.model.Persona.class,
                 () -> ResponseEntity.status(HttpStatus.CREATED).body(toApi(personas.create(caller.tenant(), draft))));
@@ -63,7 +64,7 @@ class PersonasController implements PersonasApi {
                 request.getKind() == null ? null : kind(request.getKind()),
                 request.getSystemPrompt(), request.getFirstMessage(), request.getLanguage(), voice(request.getVoice()),
                 request.getReminderMinutesBefore(), retry(request.getRetry()), request.getVoicemailMessage(), request.getRecording(),
-                fields(request.getExtractionFields()));
+                fields(request.getExtractionFields()), variables(request.getVariables()), flow(request.getFlow()));
         return ResponseEntity.ok(toApi(personas.update(Callers.current().tenant(), personaId, changes)));
     }
 
@@ -106,6 +107,37 @@ class PersonasController implements PersonasApi {
         return fields == null ? null : fields.stream().map(f -> new Persona.ExtractionField(f.getName(), f.getDescription())).toList();
     }
 
+    static java.util.List<Persona.Variable> variables(java.util.List<io.parley.platform.api.model.PersonaVariable> variables) {
+        return variables == null ? null : variables.stream().map(v -> v == null ? null
+                : new Persona.Variable(v.getName(), v.getType() == null ? null : v.getType().getValue(), Boolean.TRUE.equals(v.getRequired()),
+                        v.getDescription(), v.getMaxLength())).toList();
+    }
+
+    static java.util.List<Persona.Step> flow(java.util.List<io.parley.platform.api.model.FlowStep> flow) {
+        return flow == null ? null : flow.stream().map(step -> step == null ? null
+                : new Persona.Step(step.getId(), step.getPrompt() == null ? "" : step.getPrompt(), step.getAnswers() == null ? java.util.List.of()
+                        : step.getAnswers().stream().map(a -> a == null ? null
+                                : new Persona.Answer(a.getKeywords() == null ? java.util.List.of() : a.getKeywords(),
+                                        a.getReply() == null ? "" : a.getReply(), a.getNext())).toList())).toList();
+    }
+
+    static java.util.List<io.parley.platform.api.model.PersonaVariable> variablesToApi(java.util.List<Persona.Variable> variables) {
+        return variables.stream().map(v -> new io.parley.platform.api.model.PersonaVariable()
+                .name(v.name())
+                .type(io.parley.platform.api.model.PersonaVariable.TypeEnum.fromValue(v.type()))
+                .required(v.required())
+                .description(v.description())
+                .maxLength(v.maxLength())).toList();
+    }
+
+    static java.util.List<io.parley.platform.api.model.FlowStep> flowToApi(java.util.List<Persona.Step> flow) {
+        return flow.stream().map(step -> new io.parley.platform.api.model.FlowStep()
+                .id(step.id())
+                .prompt(step.prompt())
+                .answers(step.answers().stream().map(a -> new io.parley.platform.api.model.FlowAnswer()
+                        .keywords(a.keywords()).reply(a.reply()).next(a.next())).toList())).toList();
+    }
+
     private static Persona.Voice voice(Voice voice) {
         return voice == null ? null : new Persona.Voice(voice.getProvider().getValue(), voice.getVoiceId());
     }
@@ -122,6 +154,9 @@ class PersonasController implements PersonasApi {
                 .reminderMinutesBefore(persona.reminderMinutesBefore())
                 .voicemailMessage(persona.voicemailMessage())
                 .recording(persona.recording())
+                .template(persona.template())
+                .variables(variablesToApi(persona.variables()))
+                .flow(flowToApi(persona.flow()))
                 .extractionFields(persona.extractionFields().stream()
                         .map(f -> new io.parley.platform.api.model.ExtractionField().name(f.name()).description(f.description())).toList())
                 .retry(persona.retry().isEmpty() ? null : new io.parley.platform.api.model.RetryPolicy()

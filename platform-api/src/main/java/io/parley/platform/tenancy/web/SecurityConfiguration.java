@@ -75,7 +75,8 @@ class SecurityConfiguration {
                         // carriers' webhooks: each is verified by its carrier's signature, not by a credential
                         .requestMatchers("/webhooks/**").permitAll()
                         .requestMatchers(POST, "/v1/tenants").hasAuthority(CallerAuthentication.Operator.AUTHORITY)
-                        .requestMatchers(GET, "/v1/personas", "/v1/personas/**").hasAuthority(Scope.PERSONAS_READ.authority())
+                        .requestMatchers(GET, "/v1/personas", "/v1/personas/**", "/v1/persona-templates", "/v1/persona-templates/**")
+                                .hasAuthority(Scope.PERSONAS_READ.authority())
                         .requestMatchers("/v1/personas", "/v1/personas/**").hasAuthority(Scope.PERSONAS_WRITE.authority())
                         .requestMatchers(GET, "/v1/phone-numbers", "/v1/phone-numbers/**").hasAuthority(Scope.PERSONAS_READ.authority())
                         .requestMatchers("/v1/phone-numbers", "/v1/phone-numbers/**").hasAuthority(Scope.PERSONAS_WRITE.authority())

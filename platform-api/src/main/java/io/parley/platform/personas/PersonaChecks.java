@@ -1,0 +1,152 @@
+package io.parley.platform.personas;
+
+import io.parley.platform.web.ApiProblemException;
+import io.parley.platform.web.ApiProblemException.FieldError;
+import io.parley.platform.web.ProblemType;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** What makes a persona's variables and flow well formed; every error at once, as one 422. */
+final class PersonaChecks {
+
+    static final int MAX_VARIABLES = 30;
+    static final int MAX_STEPS = 30;
+    static final int MAX_ANSWERS = 10;
+    static final int MAX_KEYWORDS = 20;
+    static final int MAX_TEXT = 1000;
+    private static final Pattern NAME = Pattern.compile("^[a-z][a-z0-9_]{0,39}$");
+    /** A variable in a prompt, as the runtime fills it. */
+    static final Pattern REFERENCE = Pattern.compile("\\{\\{\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*}}");
+
+    private PersonaChecks() {}
+
+    static void check(List<Persona.Variable> variables, List<Persona.Step> flow, String systemPrompt, String firstMessage) {
+        List<FieldError> errors = new ArrayList<>();
+        Set<String> declared = variables(variables, errors);
+        Set<String> steps = new HashSet<>();
+        if (flow != null) {
+            if (flow.size() > MAX_STEPS) {
+                errors.add(new FieldError("flow", "at most " + MAX_STEPS + " steps"));
+            }
+            for (int i = 0; i < flow.size(); i++) {
+                Persona.Step step = flow.get(i);
+                if (step == null || step.id() == null || !NAME.matcher(step.id()).matches()) {
+                    errors.add(new FieldError("flow[" + i + "].id", "snake_case, a letter first, at most 40 characters"));
+                } else if (!steps.add(step.id())) {
+                    errors.add(new FieldError("flow[" + i + "].id", "two steps are named " + step.id()));
+                }
+            }
+            for (int i = 0; i < flow.size(); i++) {
+                step(flow.get(i), "flow[" + i + "]", steps, errors);
+            }
+        }
+        // with variables declared, a prompt may name only those (a typo would otherwise be said as nothing)
+        if (!declared.isEmpty()) {
+            references("systemPrompt", systemPrompt, declared, errors);
+            references("firstMessage", firstMessage, declared, errors);
+            if (flow != null) {
+                for (int i = 0; i < flow.size(); i++) {
+                    Persona.Step step = flow.get(i);
+                    if (step == null) continue;
+                    references("flow[" + i + "].prompt", step.prompt(), declared, errors);
+                    List<Persona.Answer> answers = step.answers() == null ? List.of() : step.answers();
+                    for (int j = 0; j < answers.size(); j++) {
+                        if (answers.get(j) != null) {
+                            references("flow[" + i + "].answers[" + j + "].reply", answers.get(j).reply(), declared, errors);
+                        }
+                    }
+                }
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new ApiProblemException(ProblemType.VALIDATION_ERROR,
+                    errors.stream().map(e -> e.field() + ": " + e.detail()).reduce((a, b) -> a + "; " + b).orElseThrow(), errors);
+        }
+    }
+
+    private static Set<String> variables(List<Persona.Variable> variables, List<FieldError> errors) {
+        Set<String> names = new LinkedHashSet<>();
+        if (variables == null) {
+            return names;
+        }
+        if (variables.size() > MAX_VARIABLES) {
+            errors.add(new FieldError("variables", "at most " + MAX_VARIABLES + " variables"));
+        }
+        for (int i = 0; i < variables.size(); i++) {
+            Persona.Variable v = variables.get(i);
+            String at = "variables[" + i + "]";
+            if (v == null || v.name() == null || !NAME.matcher(v.name()).matches()) {
+                errors.add(new FieldError(at + ".name", "snake_case, a letter first, at most 40 characters"));
+                continue;
+            }
+            if (!names.add(v.name())) {
+                errors.add(new FieldError(at + ".name", "declared twice"));
+            }
+            if (v.type() == null || !Persona.Variable.TYPES.contains(v.type())) {
+                errors.add(new FieldError(at + ".type", "one of " + String.join(", ", new java.util.TreeSet<>(Persona.Variable.TYPES))));
+            }
+            if (v.maxLength() != null && (v.maxLength() < 1 || v.maxLength() > 2000)) {
+                errors.add(new FieldError(at + ".maxLength", "1 to 2000 characters"));
+            }
+            if (v.description() != null && v.description().length() > 300) {
+                errors.add(new FieldError(at + ".description", "at most 300 characters"));
+            }
+        }
+        return names;
+    }
+
+    private static void step(Persona.Step step, String at, Set<String> steps, List<FieldError> errors) {
+        if (step == null) {
+            return;
+        }
+        text(at + ".prompt", step.prompt(), errors);
+        List<Persona.Answer> answers = step.answers() == null ? List.of() : step.answers();
+        if (answers.size() > MAX_ANSWERS) {
+            errors.add(new FieldError(at + ".answers", "at most " + MAX_ANSWERS + " answers"));
+        }
+        for (int j = 0; j < answers.size(); j++) {
+            Persona.Answer answer = answers.get(j);
+            String a = at + ".answers[" + j + "]";
+            if (answer == null) {
+                errors.add(new FieldError(a, "an answer"));
+                continue;
+            }
+            List<String> keywords = answer.keywords() == null ? List.of() : answer.keywords();
+            if (keywords.size() > MAX_KEYWORDS || keywords.stream().anyMatch(k -> k == null || k.isBlank() || k.length() > 60)) {
+                errors.add(new FieldError(a + ".keywords", "at most " + MAX_KEYWORDS + " words or phrases, each 1 to 60 characters"));
+            }
+            text(a + ".reply", answer.reply(), errors);
+            if (answer.next() != null && !steps.contains(answer.next())) {
+                errors.add(new FieldError(a + ".next", "no step is named " + answer.next()));
+            }
+        }
+    }
+
+    private static void text(String field, String value, List<FieldError> errors) {
+        if (value != null && value.length() > MAX_TEXT) {
+            errors.add(new FieldError(field, "at most " + MAX_TEXT + " characters"));
+        }
+    }
+
+    private static void references(String field, String text, Set<String> declared, List<FieldError> errors) {
+        if (text == null) {
+            return;
+        }
+        Matcher m = REFERENCE.matcher(text);
+        Set<String> unknown = new LinkedHashSet<>();
+        while (m.find()) {
+            if (!declared.contains(m.group(1))) {
+                unknown.add(m.group(1));
+            }
+        }
+        if (!unknown.isEmpty()) {
+            errors.add(new FieldError(field, "names {{" + String.join("}}, {{", unknown) + "}}, not among the persona's variables ("
+                    + String.join(", ", declared) + ")"));
+        }
+    }
+}
