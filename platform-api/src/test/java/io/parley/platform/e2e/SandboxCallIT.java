@@ -124,14 +124,15 @@ class SandboxCallIT {
         WebhookEndpointCreated endpoint = parley.webhookEndpoints().create(new CreateWebhookEndpointRequest()
                 .url("http://127.0.0.1:" + receiver.getAddress().getPort() + "/parley")
                 .eventTypes(java.util.Set.of(WebhookEventType.CALL_COMPLETED, WebhookEventType.TRANSCRIPT_READY)));
-        Persona santa = parley.personas().create(new CreatePersonaRequest()
-                .name("Santa").kind(PersonaKind.SANTA)
-                .systemPrompt("You are Santa Claus.")
-                .firstMessage("Ho ho ho! Hello {{child_name}}!")
+        // Santa from Parley's template, as a newcomer makes him
+        assertThat(parley.personas().templates()).extracting(t -> t.getId()).contains("santa");
+        Persona santa = parley.personas().create(new CreatePersonaRequest().template("santa")
                 .voice(new Voice().provider(VoiceProvider.OFFLINE).voiceId("kevin16")));
+        assertThat(santa.getKind()).isEqualTo(PersonaKind.SANTA);
 
         Call call = parley.calls().create(new CreateCallRequest().personaId(santa.getId()).to("+14155550100")
-                .putVariablesItem("child_name", "Ella"));
+                .putVariablesItem("child_name", "Ella")
+                .putVariablesItem("wish_list", List.of("a red bicycle", "a puppy")));
 
         Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
         for (Call now = parley.calls().get(call.getId()); now.getStatus() != CallStatus.COMPLETED; now = parley.calls().get(call.getId())) {
@@ -141,11 +142,13 @@ class SandboxCallIT {
             Thread.sleep(500);
         }
 
-        // the transcript: the persona greeted the child by name, after the AI disclosure, and heard the callee answer
+        // the transcript: Santa asked for the child by name, after the AI disclosure, heard the callee answer, and read the wish list
         List<CallEvent> turns = awaitEvents(parley, call.getId(), "call.turn", 3);
         List<String> bot = turns.stream().filter(t -> "bot".equals(t.getData().get("speaker"))).map(t -> (String) t.getData().get("text")).toList();
         List<String> caller = turns.stream().filter(t -> "caller".equals(t.getData().get("speaker"))).map(t -> (String) t.getData().get("text")).toList();
-        assertThat(bot.getFirst()).startsWith("This call uses an AI voice.").contains("Hello Ella");
+        assertThat(bot.getFirst()).startsWith("This call uses an AI voice.").contains("Ho ho ho!").endsWith("Am I speaking with Ella?");
+        assertThat(String.join(" ", bot)).as("Santa used the child's name and wish list")
+                .contains("Hello, Ella!").contains("It says you would love a red bicycle and a puppy.");
         assertThat(caller).as("the sandbox callee was heard").isNotEmpty().allSatisfy(text -> assertThat(text).isNotBlank());
         assertThat(bot.getLast()).as("the goodbye was heard to its end (the callee did not talk over it)").endsWith("Goodbye!");
         List<String> types = parley.calls().events(call.getId(), null, io.parley.sdk.ListParams.builder().limit(100).build()).getData()

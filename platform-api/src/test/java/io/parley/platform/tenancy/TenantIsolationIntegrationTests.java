@@ -145,7 +145,29 @@ class TenantIsolationIntegrationTests extends IntegrationTest {
         assertThat(ownerCount("calls")).isEqualTo(before);
     }
 
+    @Test
+    void whatNoTenantOwnsAnswersEveryTenantAlike() {
+        // operations marked x-parley-shared (Parley's persona templates) are left out above: they are the same for all
+        List<IdOperation> shared = idOperations(true);
+        assertThat(shared).as("shared operations with ids in the spec").isNotEmpty();
+        Map<String, String> ids = Map.of("templateId", "santa");
+        for (IdOperation op : shared) {
+            for (String parameter : op.idParameters()) {
+                assertThat(ids).as("a fixture for path parameter %s of %s", parameter, op).containsKey(parameter);
+            }
+            ApiClient.Response forA = a.api().send(op.method(), expand(op.pathTemplate(), ids::get), null, null);
+            ApiClient.Response forB = b.api().send(op.method(), expand(op.pathTemplate(), ids::get), null, null);
+            assertThat(forA.status()).as("%s: %s", op, forA.body()).isEqualTo(200);
+            assertThat(forB.body()).as("%s", op).isEqualTo(forA.body());
+        }
+    }
+
     static List<IdOperation> idOperations() {
+        return idOperations(false);
+    }
+
+    /** The operations with ids in their path: the tenant's own ({@code shared} false), or those marked x-parley-shared. */
+    static List<IdOperation> idOperations(boolean shared) {
         ParseOptions options = new ParseOptions();
         options.setResolve(true);
         OpenAPI spec = new OpenAPIV3Parser().read("openapi/parley-v1.yaml", null, options);
@@ -153,7 +175,8 @@ class TenantIsolationIntegrationTests extends IntegrationTest {
         List<IdOperation> operations = new ArrayList<>();
         spec.getPaths().forEach((template, item) -> item.readOperationsMap().forEach((method, operation) -> {
             List<String> ids = pathParameters(spec, item, operation);
-            if (!ids.isEmpty()) {
+            boolean isShared = operation.getExtensions() != null && Boolean.TRUE.equals(operation.getExtensions().get("x-parley-shared"));
+            if (!ids.isEmpty() && isShared == shared) {
                 operations.add(new IdOperation(method.name(), template, ids, exampleBody(operation)));
             }
         }));

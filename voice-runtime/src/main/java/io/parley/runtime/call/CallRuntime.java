@@ -490,9 +490,8 @@ final class CallRuntime implements CallHandler {
     private List<String> expectedPhrases() {
         if (brain == null) return List.of();
         String step = engine == null ? null : brain.currentStep(engine.history());
-        List<String> phrases = new ArrayList<>(step == null ? List.of() : stepKeywords.getOrDefault(step, List.of()));
-        phrases.addAll(engine == null ? List.of() : engine.settings().endCallPhrases());
-        return phrases;
+        return Scripts.expectedPhrases(step == null ? List.of() : stepKeywords.getOrDefault(step, List.of()),
+                engine == null ? List.of() : engine.settings().endCallPhrases());
     }
 
     /**

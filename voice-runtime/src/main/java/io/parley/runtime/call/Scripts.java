@@ -61,6 +61,21 @@ final class Scripts {
         return keywords;
     }
 
+    /**
+     * What the recogniser is told to expect at a step: its keywords and the end-call phrases. A step that listens for
+     * no keyword takes any answer, so it expects nothing in particular: the recogniser's own vocabulary (offline, its
+     * everyday answers, goodbyes among them). Told to expect only the end-call phrases there, an offline grammar
+     * heard every answer as a goodbye and ended the call.
+     */
+    static List<String> expectedPhrases(List<String> stepKeywords, List<String> endCallPhrases) {
+        if (stepKeywords.isEmpty()) {
+            return List.of();
+        }
+        List<String> phrases = new ArrayList<>(stepKeywords);
+        phrases.addAll(endCallPhrases);
+        return phrases;
+    }
+
     static ConversationSettings settings(CallBootstrap.Persona persona, Map<String, Object> variables, ScriptedBrain brain) {
         ConversationSettings.Builder settings = ConversationSettings.builder()
                 .systemPrompt(fillAsData(persona.systemPrompt(), variables))
