@@ -54,6 +54,7 @@ public final class Parley {
   private final CallService calls;
   private final DoNotCallService doNotCall;
   private final PhoneNumberService phoneNumbers;
+  private final BookingService bookings;
   private final SettingsService settings;
   private final WebhookEndpointService webhookEndpoints;
   private final ApiKeyService apiKeys;
@@ -78,6 +79,7 @@ public final class Parley {
     this.calls = new CallService(new CallsApi(client), executor);
     this.doNotCall = new DoNotCallService(new DoNotCallApi(client), executor);
     this.phoneNumbers = new PhoneNumberService(new PhoneNumbersApi(client), executor);
+    this.bookings = new BookingService(new io.parley.sdk.api.BookingsApi(client), executor);
     this.settings = new SettingsService(new SettingsApi(client), executor);
     this.webhookEndpoints = new WebhookEndpointService(new WebhooksApi(client), executor);
     this.apiKeys = new ApiKeyService(new ApiKeysApi(client), executor);
@@ -112,6 +114,11 @@ public final class Parley {
   /** Your tenant's own numbers and the personas that answer them (inbound calls). */
   public PhoneNumberService phoneNumbers() {
     return phoneNumbers;
+  }
+
+  /** Appointments your receptionists take, and their free slots. */
+  public BookingService bookings() {
+    return bookings;
   }
 
   /** Your tenant's webhook endpoints and their deliveries (verify what they receive with {@link Webhooks}). */

@@ -2,7 +2,6 @@ package io.parley.platform.calls;
 
 import io.parley.platform.web.ApiProblemException;
 import io.parley.platform.web.ApiProblemException.FieldError;
-import io.parley.platform.web.ProblemType;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -199,8 +198,7 @@ final class CallRequestRules {
 
     void throwIfAny() {
         if (!errors.isEmpty()) {
-            throw new ApiProblemException(ProblemType.VALIDATION_ERROR,
-                    errors.stream().map(e -> e.field() + ": " + e.detail()).reduce((a, b) -> a + "; " + b).orElseThrow(), errors);
+            throw ApiProblemException.invalidFields(errors);
         }
     }
 }

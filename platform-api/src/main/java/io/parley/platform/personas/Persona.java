@@ -81,6 +81,22 @@ public class Persona {
     @Column(columnDefinition = "jsonb")
     private java.util.List<Step> flow;
 
+    /** How the persona takes bookings; null: it takes none. */
+    @org.hibernate.annotations.JdbcTypeCode(org.hibernate.type.SqlTypes.JSON)
+    @Column(columnDefinition = "jsonb")
+    private BookingSettings booking;
+
+    /**
+     * How a persona takes bookings: its opening hours per weekday ({@code monday} … {@code sunday}) in
+     * {@code timeZone}, slots of {@code slotMinutes} from each opening, {@code bufferMinutes} kept free after each
+     * booking, and whole days closed.
+     */
+    public record BookingSettings(String timeZone, int slotMinutes, int bufferMinutes, java.util.Map<String, java.util.List<Hours>> hours,
+                                  java.util.List<String> holidays) {}
+
+    /** One opening of a day, {@code start} inclusive to {@code end} exclusive, as HH:MM ({@code 24:00}: midnight). */
+    public record Hours(String start, String end) {}
+
     /** The template the persona was made from, if any. */
     @Column
     private String template;
@@ -173,6 +189,7 @@ public class Persona {
     void setVariables(java.util.List<Variable> variables) { this.variables = new java.util.ArrayList<>(variables); }
     void setFlow(java.util.List<Step> flow) { this.flow = flow == null || flow.isEmpty() ? null : new java.util.ArrayList<>(flow); }
     void setTemplate(String template) { this.template = template; }
+    void setBooking(BookingSettings booking) { this.booking = booking; }
     void touch(Instant now) { this.updatedAt = now; }
     void delete(Instant now) { this.deletedAt = now; this.updatedAt = now; }
 
@@ -201,6 +218,8 @@ public class Persona {
     public java.util.List<Variable> variables() { return variables == null ? java.util.List.of() : java.util.List.copyOf(variables); }
     /** The persona's flow; empty: a free conversation. */
     public java.util.List<Step> flow() { return flow == null ? java.util.List.of() : java.util.List.copyOf(flow); }
+    /** How the persona takes bookings; null: it takes none. */
+    public BookingSettings booking() { return booking; }
     /** The template the persona was made from; null: none. */
     public String template() { return template; }
     public Retry retry() { return new Retry(retryOn == null ? null : java.util.List.of(retryOn), retryMaxAttempts, retryBackoffSeconds); }

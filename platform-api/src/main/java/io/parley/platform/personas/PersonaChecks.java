@@ -2,7 +2,6 @@ package io.parley.platform.personas;
 
 import io.parley.platform.web.ApiProblemException;
 import io.parley.platform.web.ApiProblemException.FieldError;
-import io.parley.platform.web.ProblemType;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -64,8 +63,7 @@ final class PersonaChecks {
             }
         }
         if (!errors.isEmpty()) {
-            throw new ApiProblemException(ProblemType.VALIDATION_ERROR,
-                    errors.stream().map(e -> e.field() + ": " + e.detail()).reduce((a, b) -> a + "; " + b).orElseThrow(), errors);
+            throw ApiProblemException.invalidFields(errors);
         }
     }
 
@@ -148,5 +146,64 @@ final class PersonaChecks {
             errors.add(new FieldError(field, "names {{" + String.join("}}, {{", unknown) + "}}, not among the persona's variables ("
                     + String.join(", ", declared) + ")"));
         }
+    }
+
+    static final java.util.List<String> WEEKDAYS = java.util.List.of("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday");
+    private static final Pattern TIME = Pattern.compile("^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$");
+
+    /** The booking settings with their defaults, or null for none; every error at once, as one 422. */
+    static Persona.BookingSettings booking(Persona.BookingSettings given) {
+        if (given == null) {
+            return null;
+        }
+        List<FieldError> errors = new ArrayList<>();
+        try {
+            if (given.timeZone() == null || !java.time.ZoneId.getAvailableZoneIds().contains(given.timeZone())) {
+                errors.add(new FieldError("booking.timeZone", "an IANA time zone, e.g. Europe/London"));
+            }
+        } catch (RuntimeException e) {
+            errors.add(new FieldError("booking.timeZone", "an IANA time zone, e.g. Europe/London"));
+        }
+        int slot = given.slotMinutes() == 0 ? 30 : given.slotMinutes();
+        if (slot < 5 || slot > 480) {
+            errors.add(new FieldError("booking.slotMinutes", "5 to 480 minutes"));
+        }
+        if (given.bufferMinutes() < 0 || given.bufferMinutes() > 240) {
+            errors.add(new FieldError("booking.bufferMinutes", "0 to 240 minutes"));
+        }
+        java.util.Map<String, List<Persona.Hours>> hours = given.hours() == null ? java.util.Map.of() : given.hours();
+        hours.forEach((day, openings) -> {
+            if (!WEEKDAYS.contains(day)) {
+                errors.add(new FieldError("booking.hours." + day, "a weekday: " + String.join(", ", WEEKDAYS)));
+                return;
+            }
+            List<Persona.Hours> sorted = new ArrayList<>(openings == null ? List.of() : openings);
+            for (int i = 0; i < sorted.size(); i++) {
+                Persona.Hours h = sorted.get(i);
+                if (h == null || h.start() == null || h.end() == null || !TIME.matcher(h.start()).matches() || !TIME.matcher(h.end()).matches()
+                        || h.start().compareTo(h.end()) >= 0) {
+                    errors.add(new FieldError("booking.hours." + day + "[" + i + "]", "start before end, each HH:MM"));
+                    return;
+                }
+            }
+            sorted.sort(java.util.Comparator.comparing(Persona.Hours::start));
+            for (int i = 1; i < sorted.size(); i++) {
+                if (sorted.get(i).start().compareTo(sorted.get(i - 1).end()) < 0) {
+                    errors.add(new FieldError("booking.hours." + day, "openings overlap"));
+                }
+            }
+        });
+        List<String> holidays = given.holidays() == null ? List.of() : given.holidays();
+        for (int i = 0; i < holidays.size(); i++) {
+            try {
+                java.time.LocalDate.parse(holidays.get(i));
+            } catch (RuntimeException e) {
+                errors.add(new FieldError("booking.holidays[" + i + "]", "a date, YYYY-MM-DD"));
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw ApiProblemException.invalidFields(errors);
+        }
+        return new Persona.BookingSettings(given.timeZone(), slot, given.bufferMinutes(), new java.util.TreeMap<>(hours), List.copyOf(holidays));
     }
 }

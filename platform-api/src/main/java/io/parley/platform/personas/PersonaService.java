@@ -22,13 +22,13 @@ public class PersonaService {
     public record Draft(String name, PersonaKind kind, String systemPrompt, String firstMessage, String language, Persona.Voice voice,
                         Integer reminderMinutesBefore, Persona.Retry retry, String voicemailMessage, Boolean recording,
                         java.util.List<Persona.ExtractionField> extractionFields, java.util.List<Persona.Variable> variables,
-                        java.util.List<Persona.Step> flow, String template) {}
+                        java.util.List<Persona.Step> flow, String template, Persona.BookingSettings booking) {}
 
     /** Changes to a persona; absent (null) fields keep their value. */
     public record Changes(String name, PersonaKind kind, String systemPrompt, String firstMessage, String language, Persona.Voice voice,
                           Integer reminderMinutesBefore, Persona.Retry retry, String voicemailMessage, Boolean recording,
                           java.util.List<Persona.ExtractionField> extractionFields, java.util.List<Persona.Variable> variables,
-                          java.util.List<Persona.Step> flow) {}
+                          java.util.List<Persona.Step> flow, Persona.BookingSettings booking) {}
 
     static final String DEFAULT_LANGUAGE = "en-US";
     static final Persona.Voice DEFAULT_VOICE = new Persona.Voice("offline", "cmu-slt-hsmm");
@@ -92,7 +92,8 @@ public class PersonaService {
         return new Draft(or(draft.name(), t.name()), or(draft.kind(), t.kind()), or(draft.systemPrompt(), t.systemPrompt()),
                 or(draft.firstMessage(), t.firstMessage()), draft.language(), draft.voice(),
                 or(draft.reminderMinutesBefore(), t.reminderMinutesBefore()), draft.retry(), draft.voicemailMessage(),
-                draft.recording(), draft.extractionFields(), or(draft.variables(), t.variables()), or(draft.flow(), t.flow()), t.id());
+                draft.recording(), draft.extractionFields(), or(draft.variables(), t.variables()), or(draft.flow(), t.flow()), t.id(),
+                draft.booking());
     }
 
     private static <T> T or(T value, T otherwise) {
@@ -103,6 +104,7 @@ public class PersonaService {
         Draft draft = fromTemplate(given);
         checkExtractionFields(draft.extractionFields());
         PersonaChecks.check(draft.variables(), draft.flow(), draft.systemPrompt(), draft.firstMessage());
+        Persona.BookingSettings booking = PersonaChecks.booking(draft.booking());
         String language = draft.language() == null ? DEFAULT_LANGUAGE : normalizeLanguage(draft.language());
         Persona.Voice voice = draft.voice() == null ? DEFAULT_VOICE : draft.voice();
         int reminder = reminder(draft.reminderMinutesBefore());
@@ -117,6 +119,7 @@ public class PersonaService {
             if (draft.variables() != null) persona.setVariables(draft.variables());
             persona.setFlow(draft.flow());
             persona.setTemplate(draft.template());
+            persona.setBooking(booking);
             entities.persist(persona);
             entities.flush();
             return persona;
@@ -125,6 +128,7 @@ public class PersonaService {
 
     public Persona update(TenantId tenant, UUID id, Changes changes) {
         checkExtractionFields(changes.extractionFields());
+        Persona.BookingSettings booking = PersonaChecks.booking(changes.booking());
         String language = changes.language() == null ? null : normalizeLanguage(changes.language());
         Integer reminder = changes.reminderMinutesBefore() == null ? null : reminder(changes.reminderMinutesBefore());
         return transactions.write(tenant, () -> {
@@ -142,6 +146,7 @@ public class PersonaService {
             if (changes.retry() != null) persona.setRetry(changes.retry());
             if (changes.variables() != null) persona.setVariables(changes.variables());
             if (changes.flow() != null) persona.setFlow(changes.flow());
+            if (booking != null) persona.setBooking(booking);
             // the persona as it now is must still hang together: its prompts name only variables it declares
             PersonaChecks.check(persona.variables(), persona.flow(), persona.systemPrompt(), persona.firstMessage());
             persona.touch(clock.instant());

@@ -39,6 +39,12 @@ public class ApiProblemException extends RuntimeException {
         return new ApiProblemException(ProblemType.VALIDATION_ERROR, field + ": " + detail, List.of(new FieldError(field, detail)));
     }
 
+    /** 422 naming each invalid field, its detail the list of them. */
+    public static ApiProblemException invalidFields(List<FieldError> errors) {
+        return new ApiProblemException(ProblemType.VALIDATION_ERROR,
+                errors.stream().map(e -> e.field() + ": " + e.detail()).reduce((a, b) -> a + "; " + b).orElse("Invalid"), errors);
+    }
+
     /** 400 naming one query or path parameter. */
     public static ApiProblemException invalidParameter(String parameter, String detail) {
         return new ApiProblemException(ProblemType.INVALID_PARAMETER, parameter + ": " + detail, List.of(new FieldError(parameter, detail)));

@@ -17,6 +17,7 @@ public enum ProblemType {
     METHOD_NOT_ALLOWED("method-not-allowed", HttpStatus.METHOD_NOT_ALLOWED, "Method not allowed"),
     NOT_ACCEPTABLE("not-acceptable", HttpStatus.NOT_ACCEPTABLE, "Not acceptable"),
     CONFLICT("conflict", HttpStatus.CONFLICT, "Conflict"),
+    SLOT_TAKEN("slot-taken", HttpStatus.CONFLICT, "The slot is already booked"),
     INVALID_CALL_TRANSITION("invalid-call-transition", HttpStatus.CONFLICT, "The call cannot change that way"),
     DO_NOT_CALL("do-not-call", HttpStatus.UNPROCESSABLE_CONTENT, "The number is on the do-not-call list"),
     IDEMPOTENCY_KEY_IN_USE("idempotency-key-in-use", HttpStatus.CONFLICT, "Idempotency key in use"),

@@ -51,6 +51,31 @@ class SdkIntegrationTests extends IntegrationTest {
     }
 
     @Test
+    void aReceptionistFromItsTemplateTakesABookingOncePerSlot() {
+        java.time.ZoneId london = java.time.ZoneId.of("Europe/London");
+        java.time.LocalDate monday = java.time.LocalDate.now(london).plusDays(2)
+                .with(java.time.temporal.TemporalAdjusters.nextOrSame(java.time.DayOfWeek.MONDAY));
+        Persona receptionist = parley.personas().create(new CreatePersonaRequest().template("receptionist")
+                .booking(new io.parley.sdk.model.BookingSettings().timeZone("Europe/London").slotMinutes(60)
+                        .putHoursItem("monday", List.of(new io.parley.sdk.model.OpeningHours().start("09:00").end("12:00")))));
+        assertThat(receptionist.getFlow()).isNotEmpty();
+
+        io.parley.sdk.model.Availability free = parley.bookings().availability(receptionist.getId(), monday);
+        assertThat(free.getSlots()).hasSize(3);
+        java.time.OffsetDateTime nine = free.getSlots().getFirst().getStart();
+        io.parley.sdk.model.Booking booking = parley.bookings().create(receptionist.getId(),
+                new io.parley.sdk.model.CreateBookingRequest().start(nine).name("Ada"));
+        assertThat(booking.getStatus()).isEqualTo(io.parley.sdk.model.Booking.StatusEnum.CONFIRMED);
+        assertThatThrownBy(() -> parley.bookings().create(receptionist.getId(),
+                new io.parley.sdk.model.CreateBookingRequest().start(nine).name("Bob")))
+                .isInstanceOf(io.parley.sdk.ConflictException.class);
+        assertThat(parley.bookings().availability(receptionist.getId(), monday).getSlots()).hasSize(2);
+        assertThat(parley.bookings().list(receptionist.getId(), io.parley.sdk.ListParams.builder().build()).getData())
+                .extracting(io.parley.sdk.model.Booking::getId).containsExactly(booking.getId());
+        assertThat(parley.bookings().cancel(booking.getId()).getStatus()).isEqualTo(io.parley.sdk.model.Booking.StatusEnum.CANCELED);
+    }
+
+    @Test
     void createsAndReadsAPersona() {
         Persona created = santa();
         Persona read = parley.personas().get(created.getId());

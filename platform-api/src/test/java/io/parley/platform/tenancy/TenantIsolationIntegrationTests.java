@@ -40,6 +40,11 @@ class TenantIsolationIntegrationTests extends IntegrationTest {
     private TestTenant b;
     private Map<String, String> aIds;
     private static final String EXAMPLE_PERSONA = "0190b3c2-7f1e-7a3c-9d2e-3b4c5d6e7f80";
+    /** The spec's example booking, and a slot of A's persona in its stead: 09:30 in London on a Monday ahead. */
+    private static final String EXAMPLE_BOOKING_START = "2026-12-21T09:30:00Z";
+    private static final java.time.ZoneId LONDON = java.time.ZoneId.of("Europe/London");
+    private static final java.time.LocalDate MONDAY = java.time.LocalDate.now(LONDON).plusDays(2)
+            .with(java.time.temporal.TemporalAdjusters.nextOrSame(java.time.DayOfWeek.MONDAY));
 
     @BeforeEach
     void twoTenants() {
@@ -59,8 +64,16 @@ class TenantIsolationIntegrationTests extends IntegrationTest {
         ApiClient.Response number = a.api().post("/v1/phone-numbers", ApiClient.json(Map.of(
                 "phoneNumber", "+1415555" + String.format("%04d", (int) (Math.random() * 10_000)), "personaId", persona.get("id").asString())));
         assertThat(number.status()).as(number.body()).isEqualTo(201);
+        // A's persona takes bookings, and has one (a Monday ahead: the spec's example books another slot of it)
+        assertThat(a.api().patch("/v1/personas/" + persona.get("id").asString(), ApiClient.json(Map.of("booking", Map.of(
+                "timeZone", "Europe/London", "hours", Map.of("monday", List.of(Map.of("start", "09:00", "end", "12:00"))))))).status())
+                .isEqualTo(200);
+        ApiClient.Response booking = a.api().post("/v1/personas/" + persona.get("id").asString() + "/bookings",
+                ApiClient.json(Map.of("start", MONDAY.atTime(11, 0).atZone(LONDON).toInstant().toString(), "name", "Ada")));
+        assertThat(booking.status()).as(booking.body()).isEqualTo(201);
         // one fixture per kind of id the contract knows; a new kind fails the test below until added here
         aIds = Map.of(
+                "bookingId", booking.json().get("id").asString(),
                 "personaId", persona.get("id").asString(),
                 "callId", call.get("id").asString(),
                 "apiKeyId", key.json().get("id").asString(),
@@ -109,7 +122,8 @@ class TenantIsolationIntegrationTests extends IntegrationTest {
                 continue; // these would change A's fixtures; their success paths are tested elsewhere
             }
             // the spec's examples name a persona of the docs' own; A's takes its place
-            String body = op.exampleBody() == null ? null : op.exampleBody().replace(EXAMPLE_PERSONA, aIds.get("personaId"));
+            String body = op.exampleBody() == null ? null : op.exampleBody().replace(EXAMPLE_PERSONA, aIds.get("personaId"))
+                    .replace(EXAMPLE_BOOKING_START, MONDAY.atTime(9, 30).atZone(LONDON).toInstant().toString());
             ApiClient.Response response = a.api().send(op.method(), expand(op.pathTemplate(), aIds::get), body,
                     body == null ? null : "application/json");
             if (response.status() == 404 && (op.pathTemplate().endsWith("/recording") || op.pathTemplate().endsWith("/summary"))) {
@@ -209,6 +223,9 @@ class TenantIsolationIntegrationTests extends IntegrationTest {
             m.appendReplacement(out, Matcher.quoteReplacement(ids.apply(m.group(1))));
         }
         m.appendTail(out);
+        if (template.endsWith("/availability")) {
+            out.append("?date=").append(MONDAY);   // its one required query parameter
+        }
         return out.toString();
     }
 }

@@ -43,7 +43,8 @@ class PersonasController implements PersonasApi {
                 request.getKind() == null ? null : kind(request.getKind()),
                 request.getSystemPrompt(), request.getFirstMessage(), request.getLanguage(), voice(request.getVoice()),
                 request.getReminderMinutesBefore(), retry(request.getRetry()), request.getVoicemailMessage(), request.getRecording(),
-                fields(request.getExtractionFields()), variables(request.getVariables()), flow(request.getFlow()), request.getTemplate());
+                fields(request.getExtractionFields()), variables(request.getVariables()), flow(request.getFlow()), request.getTemplate(),
+                booking(request.getBooking()));
         return idempotency.run(caller.tenant(), idempotencyKey, "createPersona", request,
                 io.parley.platform.api.model.Persona.class,
                 () -> ResponseEntity.status(HttpStatus.CREATED).body(toApi(personas.create(caller.tenant(), draft))));
@@ -64,7 +65,8 @@ class PersonasController implements PersonasApi {
                 request.getKind() == null ? null : kind(request.getKind()),
                 request.getSystemPrompt(), request.getFirstMessage(), request.getLanguage(), voice(request.getVoice()),
                 request.getReminderMinutesBefore(), retry(request.getRetry()), request.getVoicemailMessage(), request.getRecording(),
-                fields(request.getExtractionFields()), variables(request.getVariables()), flow(request.getFlow()));
+                fields(request.getExtractionFields()), variables(request.getVariables()), flow(request.getFlow()),
+                booking(request.getBooking()));
         return ResponseEntity.ok(toApi(personas.update(Callers.current().tenant(), personaId, changes)));
     }
 
@@ -138,6 +140,35 @@ class PersonasController implements PersonasApi {
                         .keywords(a.keywords()).reply(a.reply()).next(a.next())).toList())).toList();
     }
 
+    static Persona.BookingSettings booking(io.parley.platform.api.model.BookingSettings b) {
+        if (b == null) {
+            return null;
+        }
+        java.util.Map<String, java.util.List<Persona.Hours>> hours = new java.util.LinkedHashMap<>();
+        if (b.getHours() != null) {
+            b.getHours().forEach((day, openings) -> hours.put(day, openings == null ? java.util.List.of()
+                    : openings.stream().map(h -> h == null ? null : new Persona.Hours(h.getStart(), h.getEnd())).toList()));
+        }
+        return new Persona.BookingSettings(b.getTimeZone(), b.getSlotMinutes() == null ? 0 : b.getSlotMinutes(),
+                b.getBufferMinutes() == null ? 0 : b.getBufferMinutes(), hours,
+                b.getHolidays() == null ? null : b.getHolidays().stream().map(d -> d == null ? null : d.toString()).toList());
+    }
+
+    static io.parley.platform.api.model.BookingSettings bookingToApi(Persona.BookingSettings b) {
+        if (b == null) {
+            return null;
+        }
+        java.util.Map<String, java.util.List<io.parley.platform.api.model.OpeningHours>> hours = new java.util.LinkedHashMap<>();
+        b.hours().forEach((day, openings) -> hours.put(day, openings.stream()
+                .map(h -> new io.parley.platform.api.model.OpeningHours().start(h.start()).end(h.end())).toList()));
+        return new io.parley.platform.api.model.BookingSettings()
+                .timeZone(b.timeZone())
+                .slotMinutes(b.slotMinutes())
+                .bufferMinutes(b.bufferMinutes())
+                .hours(hours)
+                .holidays(b.holidays().stream().map(java.time.LocalDate::parse).toList());
+    }
+
     private static Persona.Voice voice(Voice voice) {
         return voice == null ? null : new Persona.Voice(voice.getProvider().getValue(), voice.getVoiceId());
     }
@@ -155,6 +186,7 @@ class PersonasController implements PersonasApi {
                 .voicemailMessage(persona.voicemailMessage())
                 .recording(persona.recording())
                 .template(persona.template())
+                .booking(bookingToApi(persona.booking()))
                 .variables(variablesToApi(persona.variables()))
                 .flow(flowToApi(persona.flow()))
                 .extractionFields(persona.extractionFields().stream()

@@ -75,6 +75,10 @@ class SecurityConfiguration {
                         // carriers' webhooks: each is verified by its carrier's signature, not by a credential
                         .requestMatchers("/webhooks/**").permitAll()
                         .requestMatchers(POST, "/v1/tenants").hasAuthority(CallerAuthentication.Operator.AUTHORITY)
+                        // bookings are taken by receptionists during calls: the calls scopes (a call credential has calls:write)
+                        .requestMatchers(GET, "/v1/personas/*/availability", "/v1/bookings", "/v1/bookings/**")
+                                .hasAnyAuthority(Scope.CALLS_READ.authority(), Scope.CALLS_WRITE.authority())
+                        .requestMatchers(POST, "/v1/personas/*/bookings", "/v1/bookings/*/cancel").hasAuthority(Scope.CALLS_WRITE.authority())
                         .requestMatchers(GET, "/v1/personas", "/v1/personas/**", "/v1/persona-templates", "/v1/persona-templates/**")
                                 .hasAuthority(Scope.PERSONAS_READ.authority())
                         .requestMatchers("/v1/personas", "/v1/personas/**").hasAuthority(Scope.PERSONAS_WRITE.authority())
