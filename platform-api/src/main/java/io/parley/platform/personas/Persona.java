@@ -97,6 +97,12 @@ public class Persona {
     /** One opening of a day, {@code start} inclusive to {@code end} exclusive, as HH:MM ({@code 24:00}: midnight). */
     public record Hours(String start, String end) {}
 
+    /** The platform tools its calls may use. */
+    @Column(nullable = false)
+    @org.hibernate.annotations.JdbcTypeCode(org.hibernate.type.SqlTypes.ARRAY)
+    @org.hibernate.annotations.Mutability(org.hibernate.type.descriptor.java.Immutability.class)
+    private String[] tools = new String[0];
+
     /** The template the persona was made from, if any. */
     @Column
     private String template;
@@ -190,6 +196,7 @@ public class Persona {
     void setFlow(java.util.List<Step> flow) { this.flow = flow == null || flow.isEmpty() ? null : new java.util.ArrayList<>(flow); }
     void setTemplate(String template) { this.template = template; }
     void setBooking(BookingSettings booking) { this.booking = booking; }
+    void setTools(java.util.List<String> tools) { this.tools = tools.stream().distinct().toArray(String[]::new); }
     void touch(Instant now) { this.updatedAt = now; }
     void delete(Instant now) { this.deletedAt = now; this.updatedAt = now; }
 
@@ -220,6 +227,8 @@ public class Persona {
     public java.util.List<Step> flow() { return flow == null ? java.util.List.of() : java.util.List.copyOf(flow); }
     /** How the persona takes bookings; null: it takes none. */
     public BookingSettings booking() { return booking; }
+    /** The platform tools its calls may use. */
+    public java.util.List<String> tools() { return tools == null ? java.util.List.of() : java.util.List.of(tools); }
     /** The template the persona was made from; null: none. */
     public String template() { return template; }
     public Retry retry() { return new Retry(retryOn == null ? null : java.util.List.of(retryOn), retryMaxAttempts, retryBackoffSeconds); }

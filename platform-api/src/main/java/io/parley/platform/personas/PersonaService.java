@@ -22,13 +22,13 @@ public class PersonaService {
     public record Draft(String name, PersonaKind kind, String systemPrompt, String firstMessage, String language, Persona.Voice voice,
                         Integer reminderMinutesBefore, Persona.Retry retry, String voicemailMessage, Boolean recording,
                         java.util.List<Persona.ExtractionField> extractionFields, java.util.List<Persona.Variable> variables,
-                        java.util.List<Persona.Step> flow, String template, Persona.BookingSettings booking) {}
+                        java.util.List<Persona.Step> flow, String template, Persona.BookingSettings booking, java.util.List<String> tools) {}
 
     /** Changes to a persona; absent (null) fields keep their value. */
     public record Changes(String name, PersonaKind kind, String systemPrompt, String firstMessage, String language, Persona.Voice voice,
                           Integer reminderMinutesBefore, Persona.Retry retry, String voicemailMessage, Boolean recording,
                           java.util.List<Persona.ExtractionField> extractionFields, java.util.List<Persona.Variable> variables,
-                          java.util.List<Persona.Step> flow, Persona.BookingSettings booking) {}
+                          java.util.List<Persona.Step> flow, Persona.BookingSettings booking, java.util.List<String> tools) {}
 
     static final String DEFAULT_LANGUAGE = "en-US";
     static final Persona.Voice DEFAULT_VOICE = new Persona.Voice("offline", "cmu-slt-hsmm");
@@ -93,7 +93,7 @@ public class PersonaService {
                 or(draft.firstMessage(), t.firstMessage()), draft.language(), draft.voice(),
                 or(draft.reminderMinutesBefore(), t.reminderMinutesBefore()), draft.retry(), draft.voicemailMessage(),
                 draft.recording(), draft.extractionFields(), or(draft.variables(), t.variables()), or(draft.flow(), t.flow()), t.id(),
-                draft.booking());
+                draft.booking(), or(draft.tools(), t.tools()));
     }
 
     private static <T> T or(T value, T otherwise) {
@@ -120,6 +120,7 @@ public class PersonaService {
             persona.setFlow(draft.flow());
             persona.setTemplate(draft.template());
             persona.setBooking(booking);
+            if (draft.tools() != null) persona.setTools(draft.tools());
             entities.persist(persona);
             entities.flush();
             return persona;
@@ -147,6 +148,7 @@ public class PersonaService {
             if (changes.variables() != null) persona.setVariables(changes.variables());
             if (changes.flow() != null) persona.setFlow(changes.flow());
             if (booking != null) persona.setBooking(booking);
+            if (changes.tools() != null) persona.setTools(changes.tools());
             // the persona as it now is must still hang together: its prompts name only variables it declares
             PersonaChecks.check(persona.variables(), persona.flow(), persona.systemPrompt(), persona.firstMessage());
             persona.touch(clock.instant());

@@ -17,7 +17,7 @@ public final class PersonaTemplates {
 
     /** A template: what a persona made from it starts with. */
     public record Template(String id, String name, PersonaKind kind, String description, String systemPrompt, String firstMessage,
-                           List<Variable> variables, List<Step> flow, int reminderMinutesBefore) {}
+                           List<Variable> variables, List<Step> flow, int reminderMinutesBefore, List<String> tools) {}
 
     /** Santa's rules, also the child-safety rules of any persona that talks with children. */
     static final String CHILD_SAFETY_RULES = """
@@ -87,7 +87,7 @@ public final class PersonaTemplates {
                                 new Answer(List.of(), "That is the Christmas spirit! Mrs Claus will be so pleased.", "goodbye"))),
                         new Step("goodbye", "I must get back to the workshop now, the reindeer are waiting. "
                                 + "Sleep tight on Christmas Eve, {{child_name}}. Merry Christmas! Goodbye!", List.of())),
-                0));
+                0, List.of()));
         add(new Template("coach", "Coach", PersonaKind.COMPANION,
                 "A straight-talking coach: asks what the goal is, what got in the way, and the one thing the person will do next.",
                 """
@@ -107,7 +107,7 @@ public final class PersonaTemplates {
                         new Step("commit", "So what is the one step you will take before tomorrow night?", List.of(
                                 new Answer(List.of(), "Then that is the plan.", "goodbye"))),
                         new Step("goodbye", "I will ask you how it went next time. Go get it. Goodbye!", List.of())),
-                0));
+                0, List.of("schedule_callback")));
         add(new Template("friend", "Friend", PersonaKind.COMPANION,
                 "An empathetic friend: listens, reflects back what it hears, and asks gently how the person is really doing.",
                 """
@@ -124,7 +124,7 @@ public final class PersonaTemplates {
                         new Step("good", "What is one good thing that happened this week, even a small one?", List.of(
                                 new Answer(List.of(), "I love that. Hold on to it.", "goodbye"))),
                         new Step("goodbye", "I am always glad to talk. Take care of yourself. Goodbye!", List.of())),
-                0));
+                0, List.of("schedule_callback")));
         add(new Template("creative", "Creative", PersonaKind.COMPANION,
                 "A playful creative: riffs on ideas, invents little stories and games, and gets the person imagining.",
                 """
@@ -141,7 +141,7 @@ public final class PersonaTemplates {
                         new Step("door", "What do you think is behind that door?", List.of(
                                 new Answer(List.of(), "Yes! And it is humming a song only you can hear.", "goodbye"))),
                         new Step("goodbye", "That is the start of a story. Keep it going without me. Bye for now!", List.of())),
-                0));
+                0, List.of()));
         add(new Template("receptionist", "Receptionist", PersonaKind.RECEPTIONIST,
                 "Answers a business line: greets for the business, answers from its knowledge, books appointments.",
                 """
@@ -161,7 +161,7 @@ public final class PersonaTemplates {
                         new Step("when", "What day and time would suit you?", List.of(
                                 new Answer(List.of(), "Thank you. The team will confirm {answer} with you shortly.", "goodbye"))),
                         new Step("goodbye", "Thank you for calling. Goodbye!", List.of())),
-                0));
+                0, List.of("check_availability", "book_appointment")));
     }
 
     private PersonaTemplates() {}

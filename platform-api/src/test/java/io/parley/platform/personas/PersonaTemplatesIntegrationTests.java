@@ -167,6 +167,20 @@ class PersonaTemplatesIntegrationTests extends IntegrationTest {
         assertThat(script.get(1).get("prompt")).isEqualTo("I have your letter right here. It says you would love {{wish_list}}. "
                 + "Which one would you like most of all?");
         assertThat(bootstrap.get("variables")).isEqualTo(Map.of("child_name", "Ella", "wish_list", List.of("a red bicycle", "a puppy")));
+        assertThat(persona.get("tools")).as("Santa uses no platform tools").isEqualTo(List.of());
+    }
+
+    @Test
+    void aReceptionistFromItsTemplateBooksThroughItsToolsAndAPersonaMayChangeThem() {
+        TestTenant tenant = newTenant();
+        JsonNode receptionist = tenant.api().post("/v1/personas", ApiClient.json(Map.of("template", "receptionist"))).json();
+        assertThat(receptionist.get("tools").toString()).isEqualTo("[\"check_availability\",\"book_appointment\"]");
+        ApiClient.Response changed = tenant.api().patch("/v1/personas/" + receptionist.get("id").asString(),
+                ApiClient.json(Map.of("tools", List.of("schedule_callback", "schedule_callback"))));
+        assertThat(changed.json().get("tools").toString()).isEqualTo("[\"schedule_callback\"]");
+        ApiClient.Response unknown = tenant.api().patch("/v1/personas/" + receptionist.get("id").asString(),
+                ApiClient.json(Map.of("tools", List.of("transfer_funds"))));
+        assertThat(unknown.status()).isEqualTo(400);
     }
 
     private static JsonNode refused(TestTenant tenant, String persona, Map<String, Object> variables) {

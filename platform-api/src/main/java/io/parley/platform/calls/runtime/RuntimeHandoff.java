@@ -115,7 +115,8 @@ public class RuntimeHandoff {
                 Map.of("id", "chat", "prompt", "How has your day been?",
                         "answers", List.of(Map.of("keywords", List.of(), "reply", "Thank you for telling me.", "next", "goodbye"))),
                 Map.of("id", "goodbye", "prompt", "It was lovely to talk to you. Goodbye!", "answers", List.of())));
-        // platform tools come with personas that declare them (issue 5); until then a call offers none
+        // the platform tools the persona lists; the runtime offers them when it knows platform-api and the call has a credential
+        persona.put("tools", s.tools() == null ? List.of() : s.tools());
 
         Map<String, Object> bootstrap = new LinkedHashMap<>();
         bootstrap.put("v", 1);

@@ -33,6 +33,7 @@ class PersonaTemplatesController implements PersonaTemplatesApi {
                 .systemPrompt(t.systemPrompt())
                 .firstMessage(t.firstMessage())
                 .variables(PersonasController.variablesToApi(t.variables()))
-                .flow(PersonasController.flowToApi(t.flow()));
+                .flow(PersonasController.flowToApi(t.flow()))
+                .tools(t.tools().stream().map(io.parley.platform.api.model.PersonaTool::fromValue).toList());
     }
 }

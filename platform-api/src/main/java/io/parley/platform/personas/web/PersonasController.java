@@ -44,7 +44,7 @@ class PersonasController implements PersonasApi {
                 request.getSystemPrompt(), request.getFirstMessage(), request.getLanguage(), voice(request.getVoice()),
                 request.getReminderMinutesBefore(), retry(request.getRetry()), request.getVoicemailMessage(), request.getRecording(),
                 fields(request.getExtractionFields()), variables(request.getVariables()), flow(request.getFlow()), request.getTemplate(),
-                booking(request.getBooking()));
+                booking(request.getBooking()), tools(request.getTools()));
         return idempotency.run(caller.tenant(), idempotencyKey, "createPersona", request,
                 io.parley.platform.api.model.Persona.class,
                 () -> ResponseEntity.status(HttpStatus.CREATED).body(toApi(personas.create(caller.tenant(), draft))));
@@ -66,7 +66,7 @@ class PersonasController implements PersonasApi {
                 request.getSystemPrompt(), request.getFirstMessage(), request.getLanguage(), voice(request.getVoice()),
                 request.getReminderMinutesBefore(), retry(request.getRetry()), request.getVoicemailMessage(), request.getRecording(),
                 fields(request.getExtractionFields()), variables(request.getVariables()), flow(request.getFlow()),
-                booking(request.getBooking()));
+                booking(request.getBooking()), tools(request.getTools()));
         return ResponseEntity.ok(toApi(personas.update(Callers.current().tenant(), personaId, changes)));
     }
 
@@ -140,6 +140,10 @@ class PersonasController implements PersonasApi {
                         .keywords(a.keywords()).reply(a.reply()).next(a.next())).toList())).toList();
     }
 
+    private static java.util.List<String> tools(java.util.List<io.parley.platform.api.model.PersonaTool> tools) {
+        return tools == null ? null : tools.stream().map(io.parley.platform.api.model.PersonaTool::getValue).toList();
+    }
+
     static Persona.BookingSettings booking(io.parley.platform.api.model.BookingSettings b) {
         if (b == null) {
             return null;
@@ -187,6 +191,7 @@ class PersonasController implements PersonasApi {
                 .recording(persona.recording())
                 .template(persona.template())
                 .booking(bookingToApi(persona.booking()))
+                .tools(persona.tools().stream().map(io.parley.platform.api.model.PersonaTool::fromValue).toList())
                 .variables(variablesToApi(persona.variables()))
                 .flow(flowToApi(persona.flow()))
                 .extractionFields(persona.extractionFields().stream()

@@ -36,7 +36,7 @@ public final class LoopbackServer implements AutoCloseable {
     }
 
     /** A request as the server saw it. */
-    public record RecordedRequest(String method, String path, Headers headers, String body) {
+    public record RecordedRequest(String method, String path, String query, Headers headers, String body) {
 
         public String header(String name) {
             return headers.getFirst(name);
@@ -60,7 +60,7 @@ public final class LoopbackServer implements AutoCloseable {
         server.setExecutor(executor);
         server.createContext("/", http -> {
             try (http) {
-                RecordedRequest request = new RecordedRequest(http.getRequestMethod(), http.getRequestURI().getPath(),
+                RecordedRequest request = new RecordedRequest(http.getRequestMethod(), http.getRequestURI().getPath(), http.getRequestURI().getQuery(),
                         http.getRequestHeaders(), new String(http.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
                 requests.add(request);
                 requestReceived.countDown();
