@@ -77,8 +77,13 @@ final class Scripts {
     }
 
     static ConversationSettings settings(CallBootstrap.Persona persona, Map<String, Object> variables, ScriptedBrain brain) {
+        String instructions = fillAsData(persona.systemPrompt(), variables);
+        boolean santa = "santa".equals(persona.kind());
         ConversationSettings.Builder settings = ConversationSettings.builder()
-                .systemPrompt(fillAsData(persona.systemPrompt(), variables))
+                .systemPrompt(instructions)
+                // Santa talks with children: child safety, and an answer in character when a sentence is not said
+                .outputGuard(new io.parley.runtime.conversation.OutputGuard(instructions, santa,
+                        santa ? "Ho ho ho! Let's talk about Christmas instead." : "Sorry, I can't help with that. Let's get back to our conversation."))
                 .firstMessage(brain != null ? brain.firstMessage() : fill(persona.firstMessage(), variables));
         CallBootstrap.Limits limits = persona.limits();
         if (limits != null) {

@@ -557,7 +557,14 @@ public final class ConversationEngine {
             if (spoken != null && !spoken.synthesized) spoken.text += token.text();
             return;
         }
-        for (String sentence : reply.splitter.append(token.text())) addUtterance(token.turnId(), sentence);
+        for (String sentence : reply.splitter.append(token.text())) addUtterance(token.turnId(), guarded(sentence));
+    }
+
+    /** What of a model's sentence is said: itself, or the persona's safe line when it broke a rule ({@link OutputGuard}). */
+    private String guarded(String sentence) {
+        OutputGuard.Verdict verdict = settings.outputGuard().check(sentence);
+        verdict.broke().ifPresent(rule -> stats.guardedSentences++);
+        return verdict.say();
     }
 
     /** The model's own audio for its turn: played as it comes, like synthesised audio. */
@@ -600,7 +607,7 @@ public final class ConversationEngine {
             return;
         }
         // what the model said before calling a tool is finished: speak it while the tool runs
-        for (String sentence : reply.splitter.flush()) addUtterance(call.turnId(), sentence);
+        for (String sentence : reply.splitter.flush()) addUtterance(call.turnId(), guarded(sentence));
         if (END_CALL_TOOL.equals(call.name())) {
             reply.toolCalls.add(new ToolCall(call.turnId(), call.toolCallId(), call.name(), call.argumentsJson(), END_CALL_TOOL_RESULT));
             if (reply.endReason == null) {
@@ -652,7 +659,7 @@ public final class ConversationEngine {
             stats.staleLanguageModelEvents++;
             return;
         }
-        for (String sentence : reply.splitter.flush()) addUtterance(turnId, sentence);
+        for (String sentence : reply.splitter.flush()) addUtterance(turnId, guarded(sentence));
         endSpokenUtterance(at, turnId, false);
         reply.activeTurnId = null;
         appendTurnToHistory(turnId);
@@ -1225,10 +1232,11 @@ public final class ConversationEngine {
         int languageModelFailures;
         int synthesisFailures;
         int yields;
+        int guardedSentences;
 
         ConversationStats toRecord() {
             return new ConversationStats(ignoredInputs, staleLanguageModelEvents, staleSynthesisEvents, droppedAudioChunks,
-                    staleMarks, lateTranscripts, bargeIns, backchannels, languageModelFailures, synthesisFailures, yields);
+                    staleMarks, lateTranscripts, bargeIns, backchannels, languageModelFailures, synthesisFailures, yields, guardedSentences);
         }
 
         void restore(ConversationStats s) {
@@ -1243,6 +1251,7 @@ public final class ConversationEngine {
             languageModelFailures = s.languageModelFailures();
             synthesisFailures = s.synthesisFailures();
             yields = s.yields();
+            guardedSentences = s.guardedSentences();
         }
     }
 }

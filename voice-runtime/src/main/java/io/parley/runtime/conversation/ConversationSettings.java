@@ -57,6 +57,8 @@ import java.util.Objects;
  *                                      its transcript as tokens, so its turns need no {@code Synthesize}; a cut reply is
  *                                      answered with {@link ConversationCommand.TruncateModelSpeech} so the model forgets
  *                                      what the caller did not hear (off)
+ * @param outputGuard                  checks every sentence of a model's reply before it is said ({@link OutputGuard}); null: its
+ *                                     rules that need no persona
  */
 public record ConversationSettings(
         String systemPrompt,
@@ -84,7 +86,8 @@ public record ConversationSettings(
         String optOutLine,
         String languageModelErrorLine,
         Duration goodbyeTimeout,
-        boolean modelSpeaks) {
+        boolean modelSpeaks,
+        OutputGuard outputGuard) {
 
     public static final List<String> DEFAULT_BACKCHANNELS = List.of(
             "uh-huh", "mm-hmm", "okay", "ok", "yeah", "yes", "right", "sure", "mhm", "mhmm", "mm", "i see");
@@ -111,6 +114,7 @@ public record ConversationSettings(
         continuationWords = List.copyOf(continuationWords);
         backchannels = List.copyOf(backchannels);
         endCallPhrases = List.copyOf(endCallPhrases);
+        outputGuard = outputGuard == null ? OutputGuard.basic() : outputGuard;
         positive(endOfUtteranceSilence, "endOfUtteranceSilence");
         positive(extendedEndOfUtteranceSilence, "extendedEndOfUtteranceSilence");
         if (extendedEndOfUtteranceSilence.compareTo(endOfUtteranceSilence) < 0) {
@@ -174,6 +178,7 @@ public record ConversationSettings(
         b.optOutLine = optOutLine;
         b.languageModelErrorLine = languageModelErrorLine;
         b.goodbyeTimeout = goodbyeTimeout;
+        b.outputGuard = outputGuard;
         b.modelSpeaks = modelSpeaks;
         return b;
     }
@@ -220,6 +225,7 @@ public record ConversationSettings(
         private String languageModelErrorLine = "Sorry, I missed that. Could you say it again?";
         private Duration goodbyeTimeout = Duration.ofSeconds(10);
         private boolean modelSpeaks = false;
+        private OutputGuard outputGuard;
 
         private Builder() {}
 
@@ -249,6 +255,7 @@ public record ConversationSettings(
         public Builder languageModelErrorLine(String v) { this.languageModelErrorLine = v; return this; }
         public Builder goodbyeTimeout(Duration v) { this.goodbyeTimeout = v; return this; }
         public Builder modelSpeaks(boolean v) { this.modelSpeaks = v; return this; }
+        public Builder outputGuard(OutputGuard v) { this.outputGuard = v; return this; }
 
         public ConversationSettings build() {
             return new ConversationSettings(systemPrompt, firstMessage, firstMessageInterruptible, endOfUtteranceSilence,
@@ -256,7 +263,7 @@ public record ConversationSettings(
                     backchannels, silenceTimeout, maxSilenceReprompts, repromptLine, silenceGoodbyeLine, maxCallLength,
                     maxCallLengthWarningBefore, maxCallLengthWarningLine, maxCallLengthGoodbyeLine, goodbyeLine,
                     endCallPhrases, dtmfInterDigitTimeout, optOutDigit, optOutLine, languageModelErrorLine,
-                    goodbyeTimeout, modelSpeaks);
+                    goodbyeTimeout, modelSpeaks, outputGuard);
         }
     }
 }

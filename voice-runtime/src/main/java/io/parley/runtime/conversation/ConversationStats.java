@@ -20,10 +20,12 @@ package io.parley.runtime.conversation;
  * @param synthesisFailures      {@link ConversationInput.SynthesisFailed} inputs acted on
  * @param yields                 times the bot fell silent for caller voice ({@code bargeInYield}), whether or
  *                               not it became a barge-in
+ * @param guardedSentences       sentences of the model's replies not said because they broke a rule of the
+ *                               {@link OutputGuard} (the persona's safe line was said instead)
  */
 public record ConversationStats(int ignoredInputs, int staleLanguageModelEvents, int staleSynthesisEvents,
                                 int droppedAudioChunks, int staleMarks, int lateTranscripts, int bargeIns,
-                                int backchannels, int languageModelFailures, int synthesisFailures, int yields) {
+                                int backchannels, int languageModelFailures, int synthesisFailures, int yields, int guardedSentences) {
 
-    public static final ConversationStats NONE = new ConversationStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    public static final ConversationStats NONE = new ConversationStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 }

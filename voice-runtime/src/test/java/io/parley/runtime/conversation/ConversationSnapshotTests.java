@@ -138,7 +138,7 @@ class ConversationSnapshotTests {
                 "Good night!");
         assertThat(all.getLast()).isEqualTo(new EndCall("bedtime"));
         assertThat(engine.state()).isEqualTo(ConversationState.ENDED);
-        assertThat(engine.stats()).isEqualTo(new ConversationStats(1, 0, 0, 0, 1, 0, 1, 0, 1, 0, 1));
+        assertThat(engine.stats()).isEqualTo(new ConversationStats(1, 0, 0, 0, 1, 0, 1, 0, 1, 0, 1, 0));
     }
 
     @Test
