@@ -43,16 +43,19 @@ final class BookingTools {
 
     private BookingTools() {}
 
+    /** A tool on the call's own persona: available when the call has one. */
+    private abstract static class OwnPersonaTool implements PlatformTool {
+        @Override
+        public boolean available(CallBootstrap call) {
+            return call.persona() != null && call.persona().id() != null;
+        }
+    }
+
     static PlatformTool check(JsonMapper json) {
-        return new PlatformTool() {
+        return new OwnPersonaTool() {
             @Override
             public String name() {
                 return CHECK;
-            }
-
-            @Override
-            public boolean available(CallBootstrap call) {
-                return call.persona() != null && call.persona().id() != null;
             }
 
             @Override
@@ -85,15 +88,10 @@ final class BookingTools {
     }
 
     static PlatformTool book(JsonMapper json) {
-        return new PlatformTool() {
+        return new OwnPersonaTool() {
             @Override
             public String name() {
                 return BOOK;
-            }
-
-            @Override
-            public boolean available(CallBootstrap call) {
-                return call.persona() != null && call.persona().id() != null;
             }
 
             @Override
