@@ -192,6 +192,10 @@ final class CallRequestRules {
         };
     }
 
+    void childSafe() {
+        errors.add(new FieldError("record", "the persona is in child-safety mode (childSafety, Santa's default): its calls are never recorded"));
+    }
+
     void unknownPersona() {
         errors.add(new FieldError("personaId", "no such persona"));
     }

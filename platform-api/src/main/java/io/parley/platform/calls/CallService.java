@@ -82,6 +82,9 @@ public class CallService {
                 rules.unknownPersona();
             } else {
                 rules.variables(request.variables(), persona.get().variables());
+                if (persona.get().childSafety() && Boolean.TRUE.equals(request.record())) {
+                    rules.childSafe();
+                }
             }
             rules.throwIfAny();
             if (doNotCall.listed(tenant, to)) {

@@ -40,7 +40,7 @@ public class DispatchLedger {
      */
     public record Snapshot(UUID personaId, String personaName, String personaKind, String systemPrompt, String firstMessage, String language,
                            String voiceProvider, String voiceId, java.util.Map<String, Object> variables, String timeZone,
-                           String voicemailMessage, boolean record, String flow, java.util.List<String> tools) {}
+                           String voicemailMessage, boolean record, String flow, java.util.List<String> tools, boolean childSafety) {}
 
     /** Why a claimed call was not begun. */
     public enum NotBegun { GONE, DEFERRED, OUTSIDE_WINDOW, BLOCKED }
@@ -136,11 +136,11 @@ public class DispatchLedger {
                 entities.flush();
                 // what the runtime needs of the persona, read as plain values (not a managed entity the commit would dirty-check)
                 Snapshot snapshot = jdbc.queryForObject(
-                        "select id, name, kind, system_prompt, first_message, language, voice_provider, voice_id, voicemail_message, flow::text, tools"
+                        "select id, name, kind, system_prompt, first_message, language, voice_provider, voice_id, voicemail_message, flow::text, tools, child_safety"
                                 + " from personas where tenant_id = ? and id = ?",
                         (rs, i) -> new Snapshot(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
                                 rs.getString(6), rs.getString(7), rs.getString(8), call.variables(), call.timeZone(), rs.getString(9), call.record(),
-                                rs.getString(10), java.util.List.of((String[]) rs.getArray(11).getArray())),
+                                rs.getString(10), java.util.List.of((String[]) rs.getArray(11).getArray()), rs.getBoolean(12)),
                         claim.tenant().value(), call.personaId());
                 // Last, with everything else written: one dispatch of a tenant at a time counts its calls under way (this one
                 // included, and every one an earlier holder committed), so two instances cannot both take its last slot. The

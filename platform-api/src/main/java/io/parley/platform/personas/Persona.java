@@ -97,6 +97,10 @@ public class Persona {
     /** One opening of a day, {@code start} inclusive to {@code end} exclusive, as HH:MM ({@code 24:00}: midnight). */
     public record Hours(String start, String end) {}
 
+    /** Child-safety mode: never recorded, no identifying questions, transcripts kept briefly (Santa's default). */
+    @Column(name = "child_safety", nullable = false)
+    private boolean childSafety;
+
     /** The platform tools its calls may use. */
     @Column(nullable = false)
     @org.hibernate.annotations.JdbcTypeCode(org.hibernate.type.SqlTypes.ARRAY)
@@ -196,6 +200,7 @@ public class Persona {
     void setFlow(java.util.List<Step> flow) { this.flow = flow == null || flow.isEmpty() ? null : new java.util.ArrayList<>(flow); }
     void setTemplate(String template) { this.template = template; }
     void setBooking(BookingSettings booking) { this.booking = booking; }
+    void setChildSafety(boolean childSafety) { this.childSafety = childSafety; }
     void setTools(java.util.List<String> tools) { this.tools = tools.stream().distinct().toArray(String[]::new); }
     void touch(Instant now) { this.updatedAt = now; }
     void delete(Instant now) { this.deletedAt = now; this.updatedAt = now; }
@@ -227,6 +232,8 @@ public class Persona {
     public java.util.List<Step> flow() { return flow == null ? java.util.List.of() : java.util.List.copyOf(flow); }
     /** How the persona takes bookings; null: it takes none. */
     public BookingSettings booking() { return booking; }
+    /** Whether it talks with children: never recorded, no identifying questions, transcripts kept briefly. */
+    public boolean childSafety() { return childSafety; }
     /** The platform tools its calls may use. */
     public java.util.List<String> tools() { return tools == null ? java.util.List.of() : java.util.List.of(tools); }
     /** The template the persona was made from; null: none. */

@@ -22,13 +22,15 @@ public class PersonaService {
     public record Draft(String name, PersonaKind kind, String systemPrompt, String firstMessage, String language, Persona.Voice voice,
                         Integer reminderMinutesBefore, Persona.Retry retry, String voicemailMessage, Boolean recording,
                         java.util.List<Persona.ExtractionField> extractionFields, java.util.List<Persona.Variable> variables,
-                        java.util.List<Persona.Step> flow, String template, Persona.BookingSettings booking, java.util.List<String> tools) {}
+                        java.util.List<Persona.Step> flow, String template, Persona.BookingSettings booking, java.util.List<String> tools,
+                        Boolean childSafety) {}
 
     /** Changes to a persona; absent (null) fields keep their value. */
     public record Changes(String name, PersonaKind kind, String systemPrompt, String firstMessage, String language, Persona.Voice voice,
                           Integer reminderMinutesBefore, Persona.Retry retry, String voicemailMessage, Boolean recording,
                           java.util.List<Persona.ExtractionField> extractionFields, java.util.List<Persona.Variable> variables,
-                          java.util.List<Persona.Step> flow, Persona.BookingSettings booking, java.util.List<String> tools) {}
+                          java.util.List<Persona.Step> flow, Persona.BookingSettings booking, java.util.List<String> tools,
+                          Boolean childSafety) {}
 
     static final String DEFAULT_LANGUAGE = "en-US";
     static final Persona.Voice DEFAULT_VOICE = new Persona.Voice("offline", "cmu-slt-hsmm");
@@ -93,7 +95,7 @@ public class PersonaService {
                 or(draft.firstMessage(), t.firstMessage()), draft.language(), draft.voice(),
                 or(draft.reminderMinutesBefore(), t.reminderMinutesBefore()), draft.retry(), draft.voicemailMessage(),
                 draft.recording(), draft.extractionFields(), or(draft.variables(), t.variables()), or(draft.flow(), t.flow()), t.id(),
-                draft.booking(), or(draft.tools(), t.tools()));
+                draft.booking(), or(draft.tools(), t.tools()), draft.childSafety());
     }
 
     private static <T> T or(T value, T otherwise) {
@@ -121,6 +123,9 @@ public class PersonaService {
             persona.setTemplate(draft.template());
             persona.setBooking(booking);
             if (draft.tools() != null) persona.setTools(draft.tools());
+            // Santa talks with children unless his tenant says otherwise
+            persona.setChildSafety(draft.childSafety() != null ? draft.childSafety() : draft.kind() == PersonaKind.SANTA);
+            childSafe(persona);
             entities.persist(persona);
             entities.flush();
             return persona;
@@ -149,12 +154,21 @@ public class PersonaService {
             if (changes.flow() != null) persona.setFlow(changes.flow());
             if (booking != null) persona.setBooking(booking);
             if (changes.tools() != null) persona.setTools(changes.tools());
+            if (changes.childSafety() != null) persona.setChildSafety(changes.childSafety());
+            childSafe(persona);
             // the persona as it now is must still hang together: its prompts name only variables it declares
             PersonaChecks.check(persona.variables(), persona.flow(), persona.systemPrompt(), persona.firstMessage());
             persona.touch(clock.instant());
             entities.flush();
             return persona;
         });
+    }
+
+    /** A persona that talks with children is never recorded: 422 rather than a record the mode forbids. */
+    private static void childSafe(Persona persona) {
+        if (persona.childSafety() && persona.recording()) {
+            throw ApiProblemException.invalidField("recording", "a persona in child-safety mode (childSafety, Santa's default) is never recorded");
+        }
     }
 
     public Persona get(TenantId tenant, UUID id) {

@@ -226,6 +226,7 @@ class SdkIntegrationTests extends IntegrationTest {
     @Test
     void downloadsAndDeletesARecording() {
         Persona persona = santa();
+        parley.personas().update(persona.getId(), new io.parley.sdk.model.UpdatePersonaRequest().childSafety(false));   // else never recorded
         Call call = parley.calls().create(callTo(persona, "+442071838750").record(true));
         assertThat(call.getRecord()).isTrue();
         dialByHand(call.getId(), "hand", "HAND-sdk-" + call.getId(), java.time.Instant.now());

@@ -48,6 +48,16 @@ class RowLevelSecurityIntegrationTests extends IntegrationTest {
                 .post("/v1/personas", personaBody("Keyed Santa")).status()).isEqualTo(201);
         // a number, a recorded call's recording (and so the tenant's data key), and a summary
         String persona = createPersona(a, "Receptionist").get("id").asString();
+        assertThat(a.api().patch("/v1/personas/" + persona, io.parley.platform.support.ApiClient.json(java.util.Map.of("childSafety", false)))
+                .status()).isEqualTo(200);   // a Santa is not recorded in child-safety mode
+        // a booking: the persona takes them on Mondays
+        java.time.ZoneId london = java.time.ZoneId.of("Europe/London");
+        java.time.LocalDate monday = java.time.LocalDate.now(london).plusDays(2).with(java.time.temporal.TemporalAdjusters.nextOrSame(java.time.DayOfWeek.MONDAY));
+        assertThat(a.api().patch("/v1/personas/" + persona, io.parley.platform.support.ApiClient.json(java.util.Map.of("booking", java.util.Map.of(
+                "timeZone", "Europe/London", "hours", java.util.Map.of("monday", java.util.List.of(java.util.Map.of("start", "09:00", "end", "10:00")))))))
+                .status()).isEqualTo(200);
+        assertThat(a.api().post("/v1/personas/" + persona + "/bookings", io.parley.platform.support.ApiClient.json(java.util.Map.of(
+                "start", monday.atTime(9, 0).atZone(london).toInstant().toString(), "name", "Ada"))).status()).isEqualTo(201);
         assertThat(a.api().post("/v1/phone-numbers", io.parley.platform.support.ApiClient.json(java.util.Map.of(
                 "phoneNumber", "+1415555" + String.format("%04d", (int) (Math.random() * 10_000)), "personaId", persona))).status()).isEqualTo(201);
         var recorded = a.api().post("/v1/calls", io.parley.platform.support.ApiClient.json(java.util.Map.of("personaId", persona,

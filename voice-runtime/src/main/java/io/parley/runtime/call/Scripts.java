@@ -81,8 +81,8 @@ final class Scripts {
         boolean santa = "santa".equals(persona.kind());
         ConversationSettings.Builder settings = ConversationSettings.builder()
                 .systemPrompt(instructions)
-                // Santa talks with children: child safety, and an answer in character when a sentence is not said
-                .outputGuard(new io.parley.runtime.conversation.OutputGuard(instructions, santa,
+                // child safety (Santa's default), and an answer in character when a sentence is not said
+                .outputGuard(new io.parley.runtime.conversation.OutputGuard(instructions, persona.talksWithChildren(),
                         santa ? "Ho ho ho! Let's talk about Christmas instead." : "Sorry, I can't help with that. Let's get back to our conversation."))
                 .firstMessage(brain != null ? brain.firstMessage() : fill(persona.firstMessage(), variables));
         CallBootstrap.Limits limits = persona.limits();

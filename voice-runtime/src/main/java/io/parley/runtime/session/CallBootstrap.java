@@ -44,6 +44,7 @@ public record CallBootstrap(
      *
      * @param tools      the platform tools this persona may use (e.g. {@code schedule_callback}); null or empty: none
      * @param turnTaking how it takes turns; null: the defaults
+     * @param childSafety whether it talks with children (no identifying questions); null: as its kind says (Santa does)
      */
     public record Persona(
             UUID id,
@@ -58,18 +59,30 @@ public record CallBootstrap(
             Limits limits,
             List<ScriptStep> script,
             List<String> tools,
-            TurnTaking turnTaking) {
+            TurnTaking turnTaking,
+            Boolean childSafety) {
 
         /** A persona that may use no platform tools. */
         public Persona(UUID id, String name, String kind, String systemPrompt, String firstMessage, String language, Provider voice,
                        Provider stt, Provider llm, Limits limits, List<ScriptStep> script) {
-            this(id, name, kind, systemPrompt, firstMessage, language, voice, stt, llm, limits, script, null, null);
+            this(id, name, kind, systemPrompt, firstMessage, language, voice, stt, llm, limits, script, null, null, null);
         }
 
         /** A persona that takes turns the default way. */
         public Persona(UUID id, String name, String kind, String systemPrompt, String firstMessage, String language, Provider voice,
                        Provider stt, Provider llm, Limits limits, List<ScriptStep> script, List<String> tools) {
-            this(id, name, kind, systemPrompt, firstMessage, language, voice, stt, llm, limits, script, tools, null);
+            this(id, name, kind, systemPrompt, firstMessage, language, voice, stt, llm, limits, script, tools, null, null);
+        }
+
+        /** A persona that takes turns its own way. */
+        public Persona(UUID id, String name, String kind, String systemPrompt, String firstMessage, String language, Provider voice,
+                       Provider stt, Provider llm, Limits limits, List<ScriptStep> script, List<String> tools, TurnTaking turnTaking) {
+            this(id, name, kind, systemPrompt, firstMessage, language, voice, stt, llm, limits, script, tools, turnTaking, null);
+        }
+
+        /** Whether the persona talks with children: its own say, else its kind's (Santa does). */
+        public boolean talksWithChildren() {
+            return childSafety != null ? childSafety : "santa".equals(kind);
         }
     }
 

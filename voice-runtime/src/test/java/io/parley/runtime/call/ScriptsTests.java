@@ -76,4 +76,19 @@ class ScriptsTests {
         assertThat(Scripts.expectedPhrases(List.of("bicycle", "puppy"), List.of("goodbye", "bye")))
                 .containsExactly("bicycle", "puppy", "goodbye", "bye");
     }
+
+    @Test
+    void childSafetyIsSantasByDefaultAndAnyPersonasByChoice() {
+        String question = "What is your home address?";
+        assertThat(guard("santa", null).check(question).broke()).isPresent();
+        assertThat(guard("companion", null).check(question).broke()).isEmpty();
+        assertThat(guard("companion", true).check(question).broke()).as("a persona for children").isPresent();
+        assertThat(guard("santa", false).check(question).broke()).isEmpty();
+    }
+
+    private static io.parley.runtime.conversation.OutputGuard guard(String kind, Boolean childSafety) {
+        CallBootstrap.Persona persona = new CallBootstrap.Persona(UUID.randomUUID(), "P", kind, "Be kind.", "Hi!",
+                "en-US", null, null, null, null, null, null, null, childSafety);
+        return Scripts.settings(persona, Map.of(), null).outputGuard();
+    }
 }

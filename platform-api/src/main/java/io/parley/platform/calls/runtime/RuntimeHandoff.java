@@ -117,6 +117,7 @@ public class RuntimeHandoff {
                 Map.of("id", "goodbye", "prompt", "It was lovely to talk to you. Goodbye!", "answers", List.of())));
         // the platform tools the persona lists; the runtime offers them when it knows platform-api and the call has a credential
         persona.put("tools", s.tools() == null ? List.of() : s.tools());
+        persona.put("childSafety", s.childSafety());
 
         Map<String, Object> bootstrap = new LinkedHashMap<>();
         bootstrap.put("v", 1);

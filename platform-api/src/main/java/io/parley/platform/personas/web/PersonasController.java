@@ -44,7 +44,7 @@ class PersonasController implements PersonasApi {
                 request.getSystemPrompt(), request.getFirstMessage(), request.getLanguage(), voice(request.getVoice()),
                 request.getReminderMinutesBefore(), retry(request.getRetry()), request.getVoicemailMessage(), request.getRecording(),
                 fields(request.getExtractionFields()), variables(request.getVariables()), flow(request.getFlow()), request.getTemplate(),
-                booking(request.getBooking()), tools(request.getTools()));
+                booking(request.getBooking()), tools(request.getTools()), request.getChildSafety());
         return idempotency.run(caller.tenant(), idempotencyKey, "createPersona", request,
                 io.parley.platform.api.model.Persona.class,
                 () -> ResponseEntity.status(HttpStatus.CREATED).body(toApi(personas.create(caller.tenant(), draft))));
@@ -66,7 +66,7 @@ class PersonasController implements PersonasApi {
                 request.getSystemPrompt(), request.getFirstMessage(), request.getLanguage(), voice(request.getVoice()),
                 request.getReminderMinutesBefore(), retry(request.getRetry()), request.getVoicemailMessage(), request.getRecording(),
                 fields(request.getExtractionFields()), variables(request.getVariables()), flow(request.getFlow()),
-                booking(request.getBooking()), tools(request.getTools()));
+                booking(request.getBooking()), tools(request.getTools()), request.getChildSafety());
         return ResponseEntity.ok(toApi(personas.update(Callers.current().tenant(), personaId, changes)));
     }
 
@@ -191,6 +191,7 @@ class PersonasController implements PersonasApi {
                 .recording(persona.recording())
                 .template(persona.template())
                 .booking(bookingToApi(persona.booking()))
+                .childSafety(persona.childSafety())
                 .tools(persona.tools().stream().map(io.parley.platform.api.model.PersonaTool::fromValue).toList())
                 .variables(variablesToApi(persona.variables()))
                 .flow(flowToApi(persona.flow()))
