@@ -131,6 +131,10 @@ public class Call {
     @Column(name = "retry_backoff_seconds", nullable = false)
     private int retryBackoffSeconds = RetryPolicy.DEFAULT.backoffSeconds();
 
+    /** The version of its persona it runs on: the one current when it was placed. */
+    @Column(name = "persona_version")
+    private Long personaVersion;
+
     @Version
     private long version;
 
@@ -308,6 +312,9 @@ public class Call {
     public String timeZoneSource() { return timeZoneSource; }
     public LocalDateTime localTime() { return localTime; }
     public Map<String, Object> variables() { return Map.copyOf(variables); }
+    /** The version of its persona it runs on; null for calls placed before personas had versions. */
+    public Long personaVersion() { return personaVersion; }
+    void personaVersion(long version) { this.personaVersion = version; }
     public Instant createdAt() { return createdAt; }
     public Instant updatedAt() { return updatedAt; }
     public Instant canceledAt() { return canceledAt; }

@@ -99,6 +99,7 @@ public class CallService {
                 });
             }
             Call call = new Call(tenant, request.personaId(), to, caller.mode(), when, variables, now);
+            call.personaVersion(persona.get().version());   // the call runs on the persona as it is now
             // each field: the call's, else its persona's, else the tenant's, else Parley's
             Retry given = request.retry() != null ? request.retry() : new Retry(null, null, null);
             io.parley.platform.personas.Persona.Retry own = persona.get().retry();

@@ -135,13 +135,19 @@ public class DispatchLedger {
                         "attempt " + attempt.number() + " via " + carrier, now));
                 entities.flush();
                 // what the runtime needs of the persona, read as plain values (not a managed entity the commit would dirty-check)
-                Snapshot snapshot = jdbc.queryForObject(
-                        "select id, name, kind, system_prompt, first_message, language, voice_provider, voice_id, voicemail_message, flow::text, tools, child_safety"
-                                + " from personas where tenant_id = ? and id = ?",
+                // the persona as it was when the call was placed (its version), else as it is (calls from before versions)
+                Snapshot snapshot = jdbc.queryForObject("""
+                        select p.id, s->>'name', s->>'kind', s->>'system_prompt', s->>'first_message', s->>'language', s->>'voice_provider',
+                               s->>'voice_id', s->>'voicemail_message', case when jsonb_typeof(s->'flow') = 'array' then (s->'flow')::text end,
+                               array(select jsonb_array_elements_text(coalesce(s->'tools', '[]'::jsonb))), coalesce((s->>'child_safety')::boolean, false)
+                          from personas p
+                          left join persona_versions v on v.tenant_id = p.tenant_id and v.persona_id = p.id and v.version = ?
+                          cross join lateral (select coalesce(v.snapshot, to_jsonb(p)) as s) snapshot
+                         where p.tenant_id = ? and p.id = ?""",
                         (rs, i) -> new Snapshot(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
                                 rs.getString(6), rs.getString(7), rs.getString(8), call.variables(), call.timeZone(), rs.getString(9), call.record(),
                                 rs.getString(10), java.util.List.of((String[]) rs.getArray(11).getArray()), rs.getBoolean(12)),
-                        claim.tenant().value(), call.personaId());
+                        call.personaVersion(), claim.tenant().value(), call.personaId());
                 // Last, with everything else written: one dispatch of a tenant at a time counts its calls under way (this one
                 // included, and every one an earlier holder committed), so two instances cannot both take its last slot. The
                 // lock is held from here to the commit only, not while the attempt is written.

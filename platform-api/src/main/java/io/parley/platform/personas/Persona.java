@@ -232,6 +232,8 @@ public class Persona {
     public java.util.List<Step> flow() { return flow == null ? java.util.List.of() : java.util.List.copyOf(flow); }
     /** How the persona takes bookings; null: it takes none. */
     public BookingSettings booking() { return booking; }
+    /** Its version: 0 when made, one more at each change; a call runs on the version it was placed with. */
+    public long version() { return version; }
     /** Whether it talks with children: never recorded, no identifying questions, transcripts kept briefly. */
     public boolean childSafety() { return childSafety; }
     /** The platform tools its calls may use. */

@@ -40,7 +40,11 @@ public class PersonaService {
     private final ApplicationEventPublisher events;
     private final Clock clock;
 
-    public PersonaService(EntityManager entities, TenantTransactions transactions, ApplicationEventPublisher events, Clock clock) {
+    private final org.springframework.jdbc.core.JdbcTemplate jdbc;
+
+    public PersonaService(EntityManager entities, TenantTransactions transactions, ApplicationEventPublisher events, Clock clock,
+                          org.springframework.jdbc.core.JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
         this.entities = entities;
         this.transactions = transactions;
         this.events = events;
@@ -128,6 +132,7 @@ public class PersonaService {
             childSafe(persona);
             entities.persist(persona);
             entities.flush();
+            keepVersion(tenant, persona);
             return persona;
         });
     }
@@ -160,8 +165,17 @@ public class PersonaService {
             PersonaChecks.check(persona.variables(), persona.flow(), persona.systemPrompt(), persona.firstMessage());
             persona.touch(clock.instant());
             entities.flush();
+            keepVersion(tenant, persona);
             return persona;
         });
+    }
+
+    /** Keeps the persona as it now is (flushed) as its current version, in the same transaction. */
+    private void keepVersion(TenantId tenant, Persona persona) {
+        jdbc.update("""
+                insert into persona_versions (tenant_id, persona_id, version, snapshot, created_at)
+                select p.tenant_id, p.id, p.version, to_jsonb(p), p.updated_at from personas p where p.tenant_id = ? and p.id = ?
+                on conflict (persona_id, version) do nothing""", tenant.value(), persona.id());
     }
 
     /** A persona that talks with children is never recorded: 422 rather than a record the mode forbids. */

@@ -183,6 +183,45 @@ class PersonaTemplatesIntegrationTests extends IntegrationTest {
         assertThat(unknown.status()).isEqualTo(400);
     }
 
+    @Test
+    void aCallRunsOnThePersonaAsItWasWhenTheCallWasPlaced() throws Exception {
+        TestTenant tenant = newTenant();
+        JsonNode santa = tenant.api().post("/v1/personas", ApiClient.json(Map.of("template", "santa"))).json();
+        assertThat(santa.get("version").asLong()).isZero();
+        String id = santa.get("id").asString();
+        JsonNode booked = tenant.api().post("/v1/calls", ApiClient.json(Map.of("personaId", id, "to", "+442071838750",
+                "variables", Map.of("child_name", "Ella")))).json();
+        assertThat(booked.get("personaVersion").asLong()).isZero();
+
+        // the tenant changes its Santa after the parent booked: the booked call keeps the Santa that was booked
+        ApiClient.Response changed = tenant.api().patch("/v1/personas/" + id, ApiClient.json(Map.of(
+                "firstMessage", "Ho ho ho, a new greeting!", "flow", List.of())));
+        assertThat(changed.json().get("version").asLong()).isEqualTo(1);
+        JsonNode later = tenant.api().post("/v1/calls", ApiClient.json(Map.of("personaId", id, "to", "+442071838751",
+                "variables", Map.of("child_name", "Max")))).json();
+        assertThat(later.get("personaVersion").asLong()).isEqualTo(1);
+
+        Map<String, Map<String, Object>> personas = new java.util.HashMap<>();
+        Instant now = Instant.now();
+        for (DispatchLedger.Claim claim : ledger.claim("versions", 1000, Duration.ofSeconds(30), now)) {
+            String call = claim.callId().toString();
+            if (!call.equals(booked.get("id").asString()) && !call.equals(later.get("id").asString())) {
+                continue;
+            }
+            DispatchLedger.Begun begun = ledger.begin(claim, "versions", "sandbox", "+15005550006", 100, Duration.ofSeconds(5),
+                    io.parley.platform.calls.CallingWindow.OFF, now).begun();
+            @SuppressWarnings("unchecked")
+            Map<String, Object> persona = (Map<String, Object>) handoff.bootstrap(begun).get("persona");
+            personas.put(call, persona);
+        }
+        Map<String, Object> first = personas.get(booked.get("id").asString());
+        Map<String, Object> second = personas.get(later.get("id").asString());
+        assertThat((String) first.get("firstMessage")).endsWith("Ho ho ho! Merry Christmas! This is Santa Claus, calling all the way from the North Pole.");
+        assertThat((List<?>) first.get("script")).as("the booked call keeps its Santa's flow").hasSize(4);
+        assertThat((String) second.get("firstMessage")).endsWith("Ho ho ho, a new greeting!");
+        assertThat(first.get("childSafety")).isEqualTo(true);
+    }
+
     private static JsonNode refused(TestTenant tenant, String persona, Map<String, Object> variables) {
         ApiClient.Response response = tenant.api().post("/v1/calls", ApiClient.json(Map.of("personaId", persona, "to", "+442071838750",
                 "variables", variables)));

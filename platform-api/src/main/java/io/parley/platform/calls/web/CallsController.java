@@ -181,6 +181,7 @@ class CallsController implements CallsApi {
         return new io.parley.platform.api.model.Call()
                 .id(call.id())
                 .personaId(call.personaId())
+                .personaVersion(call.personaVersion())
                 .direction(call.inbound() ? io.parley.platform.api.model.Call.DirectionEnum.INBOUND : io.parley.platform.api.model.Call.DirectionEnum.OUTBOUND)
                 .to(call.to())
                 .record(call.record())

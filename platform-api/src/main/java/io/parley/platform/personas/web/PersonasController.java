@@ -192,6 +192,7 @@ class PersonasController implements PersonasApi {
                 .template(persona.template())
                 .booking(bookingToApi(persona.booking()))
                 .childSafety(persona.childSafety())
+                .version(persona.version())
                 .tools(persona.tools().stream().map(io.parley.platform.api.model.PersonaTool::fromValue).toList())
                 .variables(variablesToApi(persona.variables()))
                 .flow(flowToApi(persona.flow()))
