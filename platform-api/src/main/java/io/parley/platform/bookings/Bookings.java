@@ -108,6 +108,10 @@ public class Bookings {
             if (!slot.get().start().isAfter(now)) {
                 throw ApiProblemException.invalidField("start", "in the past");
             }
+            if (request.callId() != null && !Boolean.TRUE.equals(jdbc.queryForObject(
+                    "select exists (select 1 from calls where tenant_id = ? and id = ?)", Boolean.class, tenant.value(), request.callId()))) {
+                throw ApiProblemException.invalidField("callId", "no such call");
+            }
             UUID id = Ids.next();
             Instant heldUntil = slot.get().end().plus(Duration.ofMinutes(settings.bufferMinutes()));
             try {

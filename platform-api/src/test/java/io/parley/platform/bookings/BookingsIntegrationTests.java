@@ -119,6 +119,8 @@ class BookingsIntegrationTests extends IntegrationTest {
         assertThat(tenant.api().get("/v1/personas/" + plain + "/availability?date=" + MONDAY).status()).isEqualTo(422);
         assertThat(tenant.api().get("/v1/personas/" + receptionist + "/availability").status()).as("no date").isEqualTo(400);
         assertThat(tenant.api().get("/v1/personas/" + receptionist + "/availability?date=monday").status()).isEqualTo(400);
+        assertThat(field(tenant.api().post("/v1/personas/" + receptionist + "/bookings",
+                ApiClient.json(Map.of("start", at("09:00"), "name", "Ada", "callId", UUID.randomUUID().toString()))), 422)).isEqualTo("callId");
         assertThat(count("select count(*) from bookings where tenant_id = '" + tenant.id() + "'")).isZero();
 
         ApiClient.Response settings = tenant.api().patch("/v1/personas/" + receptionist, ApiClient.json(Map.of("booking", Map.of(
@@ -155,7 +157,8 @@ class BookingsIntegrationTests extends IntegrationTest {
         String other = tenant.api().post("/v1/personas", ApiClient.json(Map.of("template", "receptionist", "name", "Other", "booking", Map.of(
                 "timeZone", "Europe/London", "hours", Map.of("monday", List.of(Map.of("start", "09:00", "end", "12:00"))))))).json()
                 .get("id").asString();
-        UUID callId = UUID.randomUUID();
+        UUID callId = UUID.fromString(tenant.api().post("/v1/calls", ApiClient.json(Map.of("personaId", receptionist, "to", "+442071838750")))
+                .json().get("id").asString());
         String credential = credentials.mint(new TenantId(tenant.id()), Mode.TEST, new CallGrant(callId, UUID.fromString(receptionist), "+442071838750"),
                 Set.of(Scope.CALLS_WRITE), Duration.ofMinutes(5)).value();
         ApiClient asCall = as(credential);
