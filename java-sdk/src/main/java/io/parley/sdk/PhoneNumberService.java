@@ -82,8 +82,17 @@ public final class PhoneNumberService {
    * @throws ConflictException for a number of a live carrier (call it from a phone)
    */
   public Call testCall(UUID id, String from) {
+    return testCall(id, new CreateTestCallRequest().from(from));
+  }
+
+  /**
+   * As {@link #testCall(UUID, String)}, with the caller's lines: {@code request.say}, one line each time the persona
+   * has spoken and fallen silent (for example {@code ["I'd like to book an appointment", "tomorrow at ten", "yes"]}).
+   */
+  public Call testCall(UUID id, CreateTestCallRequest request) {
     Objects.requireNonNull(id, "id");
-    return executor.execute("createTestCall", Safety.ONCE, () -> api.createTestCall(id, new CreateTestCallRequest().from(from)));
+    Objects.requireNonNull(request, "request");
+    return executor.execute("createTestCall", Safety.ONCE, () -> api.createTestCall(id, request));
   }
 
   /**

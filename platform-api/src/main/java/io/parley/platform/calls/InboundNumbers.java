@@ -195,7 +195,8 @@ public class InboundNumbers {
             DispatchLedger.Snapshot snapshot = new DispatchLedger.Snapshot(p.id(), p.name(), p.kind().name().toLowerCase(Locale.ROOT),
                     p.systemPrompt(), p.firstMessage(), p.language(), p.voice().provider(), p.voice().voiceId(), call.variables(),
                     call.timeZone(), null, call.record(), jdbc.queryForObject("select flow::text from personas where tenant_id = ? and id = ?",
-                            String.class, tenant.value(), p.id()), p.tools(), p.childSafety());
+                            String.class, tenant.value(), p.id()), p.tools(), p.childSafety(),
+                    p.booking() == null ? null : p.booking().timeZone());
             return Optional.of(new DispatchLedger.Begun(attempt.id(), call.id(), tenant, call.mode(), carrier, number, call.to(),
                     call.scheduledAt(), now, snapshot));
         });

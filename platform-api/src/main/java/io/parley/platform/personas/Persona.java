@@ -130,9 +130,17 @@ public class Persona {
 
     /**
      * One step of a flow: what the persona says, then the answers it listens for, in order; the first that
-     * matches gives its reply and the step to go to ({@code next}; none: the call ends after the reply).
+     * matches gives its reply and the step to go to ({@code next}; none: the call ends after the reply). With
+     * {@code action} {@link #BOOK_APPOINTMENT} the answer is a day and time to book (see the spec's FlowStep).
      */
-    public record Step(String id, String prompt, java.util.List<Answer> answers) {}
+    public record Step(String id, String prompt, java.util.List<Answer> answers, String action) {
+        /** A step that books: the day and time the caller says are checked, read back and booked. */
+        public static final String BOOK_APPOINTMENT = "book_appointment";
+
+        public Step(String id, String prompt, java.util.List<Answer> answers) {
+            this(id, prompt, answers, null);
+        }
+    }
 
     /** An answer a step listens for: any of {@code keywords} (none: any answer at all), the reply, the next step. */
     public record Answer(java.util.List<String> keywords, String reply, String next) {}

@@ -24,7 +24,11 @@ final class PersonaChecks {
 
     private PersonaChecks() {}
 
-    static void check(List<Persona.Variable> variables, List<Persona.Step> flow, String systemPrompt, String firstMessage) {
+    /**
+     * @param tools the platform tools the persona may use (a step that books needs the booking tools)
+     */
+    static void check(List<Persona.Variable> variables, List<Persona.Step> flow, String systemPrompt, String firstMessage,
+                      List<String> tools) {
         List<FieldError> errors = new ArrayList<>();
         Set<String> declared = variables(variables, errors);
         Set<String> steps = new HashSet<>();
@@ -42,6 +46,7 @@ final class PersonaChecks {
             }
             for (int i = 0; i < flow.size(); i++) {
                 step(flow.get(i), "flow[" + i + "]", steps, errors);
+                action(flow.get(i), "flow[" + i + "]", tools, errors);
             }
         }
         // with variables declared, a prompt may name only those (a typo would otherwise be said as nothing)
@@ -122,6 +127,28 @@ final class PersonaChecks {
             if (answer.next() != null && !steps.contains(answer.next())) {
                 errors.add(new FieldError(a + ".next", "no step is named " + answer.next()));
             }
+        }
+    }
+
+    /**
+     * A step that books needs an answer to follow the booking and both booking tools. Not the persona's booking hours:
+     * a receptionist made from the template gets them afterwards (until then its callers hear that the diary cannot
+     * be seen).
+     */
+    private static void action(Persona.Step step, String at, List<String> tools, List<FieldError> errors) {
+        if (step == null || step.action() == null) {
+            return;
+        }
+        if (!Persona.Step.BOOK_APPOINTMENT.equals(step.action())) {
+            errors.add(new FieldError(at + ".action", "book_appointment, or none"));
+            return;
+        }
+        if (step.answers() == null || step.answers().isEmpty() || step.answers().getFirst() == null) {
+            errors.add(new FieldError(at + ".answers", "a step that books needs an answer: its reply follows the booking, its next is the step after"));
+        }
+        List<String> has = tools == null ? List.of() : tools;
+        if (!has.contains("check_availability") || !has.contains("book_appointment")) {
+            errors.add(new FieldError(at + ".action", "a step that books needs check_availability and book_appointment in the persona's tools"));
         }
     }
 

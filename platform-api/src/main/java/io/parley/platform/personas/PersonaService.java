@@ -109,7 +109,7 @@ public class PersonaService {
     public Persona create(TenantId tenant, Draft given) {
         Draft draft = fromTemplate(given);
         checkExtractionFields(draft.extractionFields());
-        PersonaChecks.check(draft.variables(), draft.flow(), draft.systemPrompt(), draft.firstMessage());
+        PersonaChecks.check(draft.variables(), draft.flow(), draft.systemPrompt(), draft.firstMessage(), draft.tools());
         Persona.BookingSettings booking = PersonaChecks.booking(draft.booking());
         String language = draft.language() == null ? DEFAULT_LANGUAGE : normalizeLanguage(draft.language());
         Persona.Voice voice = draft.voice() == null ? DEFAULT_VOICE : draft.voice();
@@ -162,7 +162,7 @@ public class PersonaService {
             if (changes.childSafety() != null) persona.setChildSafety(changes.childSafety());
             childSafe(persona);
             // the persona as it now is must still hang together: its prompts name only variables it declares
-            PersonaChecks.check(persona.variables(), persona.flow(), persona.systemPrompt(), persona.firstMessage());
+            PersonaChecks.check(persona.variables(), persona.flow(), persona.systemPrompt(), persona.firstMessage(), persona.tools());
             persona.touch(clock.instant());
             entities.flush();
             keepVersion(tenant, persona);

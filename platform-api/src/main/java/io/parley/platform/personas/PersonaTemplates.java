@@ -156,10 +156,12 @@ public final class PersonaTemplates {
                 List.of(new Variable("business_name", "string", false, "The business, as the receptionist says it", 100),
                         new Variable("caller_name", "string", false, "The caller's name, when it is known", 60)),
                 List.of(new Step("need", "", List.of(
-                                new Answer(List.of("appointment", "book", "booking"), "I can help you with an appointment.", "when"),
+                                new Answer(List.of("book an appointment", "make an appointment", "appointment", "book", "booking"),
+                                        "I can help you with an appointment.", "when"),
                                 new Answer(List.of(), "Thank you. I will make sure the team gets your message.", "goodbye"))),
                         new Step("when", "What day and time would suit you?", List.of(
-                                new Answer(List.of(), "Thank you. The team will confirm {answer} with you shortly.", "goodbye"))),
+                                new Answer(List.of(), "You are booked for {answer}. We look forward to seeing you.", "goodbye")),
+                                Step.BOOK_APPOINTMENT),
                         new Step("goodbye", "Thank you for calling. Goodbye!", List.of())),
                 0, List.of("check_availability", "book_appointment")));
     }

@@ -1,5 +1,7 @@
 package io.parley.platform.telephony;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -29,8 +31,10 @@ import org.slf4j.LoggerFactory;
  */
 final class SandboxCallee implements WebSocket.Listener {
 
-    /** What the sandbox's answering callee says, one line per pause of the persona. */
+    /** What the sandbox's answering callee says, one line per pause of the persona, unless a test call says otherwise. */
     static final List<String> LINES = List.of("It has been a wonderful day, thank you.", "Goodbye.");
+    /** Lines rendered once: FreeTTS takes a moment for each. */
+    private static final Cache<String, byte[]> VOICED = Caffeine.newBuilder().maximumSize(256).build();
 
     private static final Logger log = LoggerFactory.getLogger(SandboxCallee.class);
     private static final Pattern EVENT = Pattern.compile("\"event\"\\s*:\\s*\"([a-z]+)\"");
@@ -38,7 +42,6 @@ final class SandboxCallee implements WebSocket.Listener {
     private static final Pattern PAYLOAD = Pattern.compile("\"payload\"\\s*:\\s*\"([A-Za-z0-9+/=]*)\"");
     /** The persona's silence after which the callee takes its turn. */
     private static final long TURN_GAP_MILLIS = 2_000;
-    private static volatile List<byte[]> voiced;
 
     private final String streamSid = "MZ" + UUID.randomUUID().toString().replace("-", "");
     private final String callSid;
@@ -56,10 +59,13 @@ final class SandboxCallee implements WebSocket.Listener {
     private final CallRecorder recorder;
     private volatile long startNanos;
 
-    private SandboxCallee(String callSid, String token, CallRecorder recorder) {
+    private final List<String> lines;
+
+    private SandboxCallee(String callSid, String token, CallRecorder recorder, List<String> lines) {
         this.callSid = callSid;
         this.token = token;
         this.recorder = recorder;
+        this.lines = lines == null || lines.isEmpty() ? LINES : List.copyOf(lines);
     }
 
     /**
@@ -67,12 +73,16 @@ final class SandboxCallee implements WebSocket.Listener {
      * call ended ({@code runtime_ended}, {@code talk_limit}, or the failure) once the callee has hung up.
      */
     static CompletableFuture<String> join(URI streamUrl, String callSid, String token, Duration talk) {
-        return join(streamUrl, callSid, token, talk, null);
+        return join(streamUrl, callSid, token, talk, null, null);
     }
 
-    /** As above, recording both sides into {@code recorder} when one is given. */
-    static CompletableFuture<String> join(URI streamUrl, String callSid, String token, Duration talk, CallRecorder recorder) {
-        SandboxCallee callee = new SandboxCallee(callSid, token, recorder);
+    /**
+     * As above, saying {@code lines} (null: {@link #LINES}) and recording both sides into {@code recorder} when one is
+     * given.
+     */
+    static CompletableFuture<String> join(URI streamUrl, String callSid, String token, Duration talk, CallRecorder recorder,
+                                          List<String> lines) {
+        SandboxCallee callee = new SandboxCallee(callSid, token, recorder, lines);
         HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5)).buildAsync(streamUrl, callee)
                 .whenComplete((ws, failure) -> {
                     if (failure != null) {
@@ -99,9 +109,9 @@ final class SandboxCallee implements WebSocket.Listener {
     /** Every 20 ms, as a phone line: the next frame of what the callee is saying, or silence. */
     private synchronized void tick() {
         if (ended.isDone()) return;
-        if (speech.isEmpty() && personaSpoke && nextLine < LINES.size()
+        if (speech.isEmpty() && personaSpoke && nextLine < lines.size()
                 && System.nanoTime() - heardUntilNanos > TURN_GAP_MILLIS * 1_000_000) {
-            byte[] line = lines().get(nextLine++);
+            byte[] line = voiced(lines.get(nextLine++));
             for (int i = 0; i + SandboxVoice.FRAME_BYTES <= line.length; i += SandboxVoice.FRAME_BYTES) {
                 speech.add(java.util.Arrays.copyOfRange(line, i, i + SandboxVoice.FRAME_BYTES));
             }
@@ -120,20 +130,13 @@ final class SandboxCallee implements WebSocket.Listener {
                 .formatted(++sequence, streamSid, chunk, chunk * 20, Base64.getEncoder().encodeToString(frame)));
     }
 
-    private static List<byte[]> lines() {
-        List<byte[]> v = voiced;
-        if (v == null) {
-            synchronized (SandboxCallee.class) {
-                if (voiced == null) voiced = LINES.stream().map(SandboxVoice::speak).toList();
-                v = voiced;
-            }
-        }
-        return v;
+    private static byte[] voiced(String line) {
+        return VOICED.get(line, SandboxVoice::speak);
     }
 
-    /** Renders the callee's lines ahead of the first call (FreeTTS takes a moment the first time). */
+    /** Renders the default lines ahead of the first call (FreeTTS takes a moment the first time). */
     static void warmUp() {
-        lines();
+        LINES.forEach(SandboxCallee::voiced);
     }
 
     @Override

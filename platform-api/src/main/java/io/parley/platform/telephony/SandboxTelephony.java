@@ -185,14 +185,14 @@ public final class SandboxTelephony implements Telephony, AutoCloseable {
         report(new CarrierEvents.Report(carrier(), id, "ringing", null, null, null), 50, 0);
         callees.schedule(() -> {
             report(new CarrierEvents.Report(carrier(), id, "in_progress", null, "human", null), 0, 0);
-            talk(id, token, record);
+            talk(id, token, record, null);
         }, 50 + ring.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** The callee (or caller) talks with the runtime until the call ends there; then the outcome, then the recording. */
-    private void talk(String id, String token, boolean record) {
+    private void talk(String id, String token, boolean record, List<String> lines) {
         CallRecorder recorder = record && recordings != null ? new CallRecorder(talk.plusSeconds(5)) : null;
-        SandboxCallee.join(streamUrl, id, token, talk, recorder).whenComplete((why, failure) -> {
+        SandboxCallee.join(streamUrl, id, token, talk, recorder, lines).whenComplete((why, failure) -> {
             boolean talked = failure == null && ("runtime_ended".equals(why) || "talk_limit".equals(why));
             report(new CarrierEvents.Report(carrier(), id, talked ? "completed" : "failed", null, null,
                     talked ? null : failure != null ? failure.toString() : why), 0, 0);
@@ -216,9 +216,10 @@ public final class SandboxTelephony implements Telephony, AutoCloseable {
     /**
      * A simulated caller's call to one of the tenants' sandbox numbers, already recorded in progress as {@code id}:
      * the caller joins the voice runtime with {@code token} and talks until the persona ends the call (completed);
-     * without a runtime to join (no token) the call completes at once.
+     * without a runtime to join (no token) the call completes at once. The caller says {@code lines}, one each time the
+     * persona falls silent (null: the sandbox's default lines).
      */
-    public void callIn(String id, String token, boolean record) {
+    public void callIn(String id, String token, boolean record, List<String> lines) {
         if (events == null) {
             return;
         }
@@ -226,7 +227,7 @@ public final class SandboxTelephony implements Telephony, AutoCloseable {
             report(new CarrierEvents.Report(carrier(), id, "completed", null, null, "no voice runtime answered"), 50, 0);
             return;
         }
-        callees.execute(() -> talk(id, token, record));
+        callees.execute(() -> talk(id, token, record, lines));
     }
 
     /** Reports a step; a report that outran the dial's answer (the attempt not yet known by this id) is sent again, as carriers retry. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.parley.platform.support.ApiClient;
 import io.parley.platform.support.IntegrationTest;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
@@ -135,6 +136,16 @@ class PhoneNumbersIntegrationTests extends IntegrationTest {
         assertThat(eventTypes(tenant, callId)).containsExactly("call.received", "call.in_progress", "call.failed");
 
         assertThat(tenant.api().post("/v1/phone-numbers/" + id + "/test-calls", ApiClient.json(Map.of("from", "nobody"))).status()).isEqualTo(422);
+        // what the simulated caller says: at most 10 lines of 1 to 200 characters
+        int calls = tenant.api().get("/v1/calls?limit=100").json().get("data").size();
+        for (List<String> say : List.of(java.util.Collections.nCopies(11, "yes"), List.of("x".repeat(201)), List.of(""))) {
+            ApiClient.Response refused = tenant.api().post("/v1/phone-numbers/" + id + "/test-calls", ApiClient.json(Map.of("say", say)));
+            assertThat(refused.status()).as(refused.body()).isBetween(400, 422);
+            assertThat(refused.json().get("type").asString()).isNotBlank();
+        }
+        assertThat(tenant.api().get("/v1/calls?limit=100").json().get("data").size()).as("no call was made").isEqualTo(calls);
+        assertThat(tenant.api().post("/v1/phone-numbers/" + id + "/test-calls", ApiClient.json(Map.of("say", List.of("Book an appointment.", "Yes."))))
+                .status()).isEqualTo(201);
         assertThat(newTenant().api().post("/v1/phone-numbers/" + id + "/test-calls", "{}").status()).isEqualTo(404);
     }
 }

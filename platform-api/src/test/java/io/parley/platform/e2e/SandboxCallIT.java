@@ -12,6 +12,7 @@ import io.parley.sdk.model.CallingWindow;
 import io.parley.sdk.model.CreateCallRequest;
 import io.parley.sdk.model.CreatePersonaRequest;
 import io.parley.sdk.model.CreateTenantRequest;
+import io.parley.sdk.model.CreateTestCallRequest;
 import io.parley.sdk.model.CreateWebhookEndpointRequest;
 import io.parley.sdk.model.Persona;
 import io.parley.sdk.model.PersonaKind;
@@ -170,34 +171,72 @@ class SandboxCallIT {
         }
     }
 
+    /**
+     * The second "done when" of personas: a receptionist made from the template, in test mode with the offline brain,
+     * books a slot through a call, and a second call at the same moment asking for the same slot is refused. Two
+     * simulated callers ring its sandbox number at once and say the same lines; the platform's exclusion constraint
+     * (or its availability, when one booking is in before the other asks) lets exactly one of them have the slot.
+     */
     @Test
-    void aTestCallToASandboxNumberIsAnsweredByItsReceptionist() throws Exception {
+    void aReceptionistBooksASlotThroughATestCallAndASecondCallForTheSameSlotIsRefused() throws Exception {
         Parley operator = Parley.builder().apiKey(OPERATOR_TOKEN).baseUrl(apiUrl).build();
         Parley parley = Parley.builder().apiKey(operator.tenants().create(new CreateTenantRequest().name("Dental Clinic")).getApiKey())
                 .baseUrl(apiUrl).build();
-        Persona receptionist = parley.personas().create(new CreatePersonaRequest()
-                .name("Reception").kind(PersonaKind.RECEPTIONIST)
-                .systemPrompt("You answer the phone for a dental clinic.")
-                .firstMessage("Good morning, Bright Smile Dental.")
+        io.parley.sdk.model.BookingSettings hours = new io.parley.sdk.model.BookingSettings().timeZone("Europe/London").slotMinutes(30);
+        for (String day : List.of("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")) {
+            hours.putHoursItem(day, List.of(new io.parley.sdk.model.OpeningHours().start("09:00").end("17:00")));
+        }
+        Persona receptionist = parley.personas().create(new CreatePersonaRequest().template("receptionist")
+                .firstMessage("Good morning, Bright Smile Dental. How can I help you today?")
+                .booking(hours)
                 .voice(new Voice().provider(VoiceProvider.OFFLINE).voiceId("kevin16")));
+        assertThat(receptionist.getKind()).isEqualTo(PersonaKind.RECEPTIONIST);
         var line = parley.phoneNumbers().create("+14155550170", receptionist.getId());
 
-        Call call = parley.phoneNumbers().testCall(line.getId(), null);
+        List<String> says = List.of("Book an appointment, please.", "Tomorrow at ten.", "Yes.", "Goodbye.");
+        Call first = parley.phoneNumbers().testCall(line.getId(), new CreateTestCallRequest().from("+14155550101").say(says));
+        Call second = parley.phoneNumbers().testCall(line.getId(), new CreateTestCallRequest().from("+14155550102").say(says));
+        assertThat(first.getDirection()).isEqualTo(Call.DirectionEnum.INBOUND);
 
-        assertThat(call.getDirection()).isEqualTo(Call.DirectionEnum.INBOUND);
         Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
-        for (Call now = parley.calls().get(call.getId()); now.getStatus() != CallStatus.COMPLETED; now = parley.calls().get(call.getId())) {
-            assertThat(now.getStatus()).as("the call so far: %s; logs in %s", now, LOGS.toAbsolutePath()).isEqualTo(CallStatus.IN_PROGRESS);
-            assertThat(Instant.now()).as("completed within 3 minutes; logs in %s", LOGS.toAbsolutePath()).isBefore(deadline);
-            Thread.sleep(500);
+        for (Call call : List.of(first, second)) {
+            for (Call now = parley.calls().get(call.getId()); now.getStatus() != CallStatus.COMPLETED; now = parley.calls().get(call.getId())) {
+                assertThat(now.getStatus()).as("the call so far: %s; logs in %s", now, LOGS.toAbsolutePath()).isEqualTo(CallStatus.IN_PROGRESS);
+                assertThat(Instant.now()).as("completed within 3 minutes; logs in %s", LOGS.toAbsolutePath()).isBefore(deadline);
+                Thread.sleep(500);
+            }
         }
-        List<CallEvent> turns = awaitEvents(parley, call.getId(), "call.turn", 3);
-        List<String> bot = turns.stream().filter(t -> "bot".equals(t.getData().get("speaker"))).map(t -> (String) t.getData().get("text")).toList();
-        assertThat(bot.getFirst()).startsWith("This call uses an AI voice.").contains("Good morning, Bright Smile Dental.");
-        assertThat(turns).as("the caller was heard").anySatisfy(t -> assertThat(t.getData().get("speaker")).isEqualTo("caller"));
-        List<String> types = parley.calls().events(call.getId(), null, io.parley.sdk.ListParams.builder().limit(100).build()).getData()
-                .stream().map(CallEvent::getType).toList();
-        assertThat(types).containsSubsequence("call.received", "call.in_progress", "call.completed");
+
+        java.time.LocalDate tomorrow = java.time.LocalDate.now(java.time.ZoneId.of("Europe/London")).plusDays(1);
+        String slot = tomorrow.format(java.time.format.DateTimeFormatter.ofPattern("EEEE d MMMM", java.util.Locale.ENGLISH)) + " at 10 a.m.";
+        List<String> booked = new ArrayList<>();
+        List<String> refused = new ArrayList<>();
+        List<String> transcripts = new ArrayList<>();
+        for (Call call : List.of(first, second)) {
+            List<CallEvent> turns = awaitEvents(parley, call.getId(), "call.turn", 6);
+            List<String> bot = turns.stream().filter(t -> "bot".equals(t.getData().get("speaker"))).map(t -> (String) t.getData().get("text")).toList();
+            List<String> caller = turns.stream().filter(t -> "caller".equals(t.getData().get("speaker"))).map(t -> (String) t.getData().get("text")).toList();
+            String said = String.join(" | ", bot);
+            transcripts.add(said + " <- caller: " + caller);
+            assertThat(bot.getFirst()).startsWith("This call uses an AI voice.").contains("Bright Smile Dental");
+            assertThat(said).as("the receptionist read the time back (the caller was heard as %s)", caller)
+                    .contains(slot + " is free. Shall I book it for you?");
+            if (said.contains("You are booked for " + slot)) booked.add(said);
+            if (said.contains("Sorry, " + slot + " has just been taken") || said.contains("Sorry, 10 a.m. is not free on")) refused.add(said);
+            List<String> tools = parley.calls().events(call.getId(), "call.tool_called", io.parley.sdk.ListParams.builder().limit(100).build())
+                    .getData().stream().map(e -> (String) e.getData().get("name")).toList();
+            assertThat(tools).as("the scripted receptionist used the platform's tools").contains("check_availability", "book_appointment");
+        }
+        assertThat(booked).as("one call booked the slot: %s", transcripts).hasSize(1);
+        assertThat(refused).as("the other was refused it: %s", transcripts).hasSize(1);
+
+        List<io.parley.sdk.model.Booking> bookings = parley.bookings().list(receptionist.getId(), io.parley.sdk.ListParams.builder().limit(10).build())
+                .getData();
+        assertThat(bookings).as("exactly one booking of the slot").singleElement().satisfies(b -> {
+            assertThat(b.getStart().atZoneSameInstant(java.time.ZoneId.of("Europe/London")).toLocalDateTime())
+                    .isEqualTo(tomorrow.atTime(10, 0));
+            assertThat(b.getCallId()).isIn(first.getId(), second.getId());
+        });
     }
 
     private static List<CallEvent> awaitEvents(Parley parley, UUID callId, String type, int atLeast) throws InterruptedException {

@@ -176,11 +176,50 @@ class PersonaTemplatesIntegrationTests extends IntegrationTest {
         JsonNode receptionist = tenant.api().post("/v1/personas", ApiClient.json(Map.of("template", "receptionist"))).json();
         assertThat(receptionist.get("tools").toString()).isEqualTo("[\"check_availability\",\"book_appointment\"]");
         ApiClient.Response changed = tenant.api().patch("/v1/personas/" + receptionist.get("id").asString(),
-                ApiClient.json(Map.of("tools", List.of("schedule_callback", "schedule_callback"))));
-        assertThat(changed.json().get("tools").toString()).isEqualTo("[\"schedule_callback\"]");
+                ApiClient.json(Map.of("tools", List.of("book_appointment", "schedule_callback", "check_availability", "schedule_callback"))));
+        assertThat(changed.json().get("tools").toString()).isEqualTo("[\"book_appointment\",\"schedule_callback\",\"check_availability\"]");
         ApiClient.Response unknown = tenant.api().patch("/v1/personas/" + receptionist.get("id").asString(),
                 ApiClient.json(Map.of("tools", List.of("transfer_funds"))));
         assertThat(unknown.status()).isEqualTo(400);
+    }
+
+    @Test
+    void aStepThatBooksNeedsTheBookingToolsAndAnAnswerAndReachesTheRuntimeWithTheBusinesssZone() throws Exception {
+        TestTenant tenant = newTenant();
+        Map<String, Object> booking = Map.of("timeZone", "Europe/Paris", "hours", Map.of("monday", List.of(Map.of("start", "09:00", "end", "17:00"))));
+        JsonNode receptionist = tenant.api().post("/v1/personas", ApiClient.json(Map.of("template", "receptionist", "booking", booking))).json();
+        JsonNode when = receptionist.get("flow").get(1);
+        assertThat(when.get("id").asString()).isEqualTo("when");
+        assertThat(when.get("action").asString()).isEqualTo("book_appointment");
+        String id = receptionist.get("id").asString();
+
+        // without the tools, or without an answer to follow the booking, a step that books is refused, and nothing changes
+        ApiClient.Response noTools = tenant.api().patch("/v1/personas/" + id, ApiClient.json(Map.of("tools", List.of("schedule_callback"))));
+        assertThat(noTools.status()).as(noTools.body()).isEqualTo(422);
+        assertThat(fields(noTools.json())).containsExactly("flow[1].action");
+        ApiClient.Response noAnswer = tenant.api().patch("/v1/personas/" + id, ApiClient.json(Map.of("flow", List.of(
+                Map.of("id", "when", "prompt", "When?", "action", "book_appointment")))));
+        assertThat(noAnswer.status()).as(noAnswer.body()).isEqualTo(422);
+        assertThat(fields(noAnswer.json())).containsExactly("flow[0].answers");
+        ApiClient.Response unknown = tenant.api().patch("/v1/personas/" + id, ApiClient.json(Map.of("flow", List.of(
+                Map.of("id", "when", "prompt", "When?", "action", "transfer_call", "answers", List.of(Map.of("next", "when")))))));
+        assertThat(unknown.status()).as(unknown.body()).isEqualTo(400);
+        assertThat(tenant.api().get("/v1/personas/" + id).json().get("flow")).isEqualTo(receptionist.get("flow"));
+        assertThat(tenant.api().get("/v1/personas/" + id).json().get("version").asLong()).isEqualTo(receptionist.get("version").asLong());
+
+        UUID call = UUID.fromString(tenant.api().post("/v1/calls", ApiClient.json(Map.of("personaId", id, "to", "+442071838750")))
+                .json().get("id").asString());
+        DispatchLedger.Claim claim = ledger.claim("templates", 1000, Duration.ofSeconds(30), Instant.now()).stream()
+                .filter(c -> c.callId().equals(call)).findFirst().orElseThrow();
+        DispatchLedger.Begun begun = ledger.begin(claim, "templates", "sandbox", "+15005550006", 100, Duration.ofSeconds(5),
+                io.parley.platform.calls.CallingWindow.OFF, Instant.now()).begun();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> persona = (Map<String, Object>) handoff.bootstrap(begun).get("persona");
+        assertThat(persona.get("bookingTimeZone")).isEqualTo("Europe/Paris");
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> script = (List<Map<String, Object>>) persona.get("script");
+        assertThat(script.get(1)).containsEntry("id", "when").containsEntry("action", "book_appointment");
+        assertThat(script.get(0).get("action")).isNull();
     }
 
     @Test

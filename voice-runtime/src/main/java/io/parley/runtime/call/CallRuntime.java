@@ -188,7 +188,7 @@ final class CallRuntime implements CallHandler {
         }
         leased = true;
         CallBootstrap.Persona persona = bootstrap.persona();
-        brain = Scripts.brain(persona, bootstrap.variables());
+        brain = Scripts.brain(bootstrap);
         stepKeywords = Scripts.keywords(persona);
         SpeechToSpeech speechModel = brain == null ? providers.speechToSpeech(persona.llm() == null ? null : persona.llm().provider()) : null;
         llm = brain == null && speechModel == null ? providers.llm(persona.llm() == null ? null : persona.llm().provider()) : null;

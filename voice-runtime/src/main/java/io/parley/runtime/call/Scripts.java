@@ -3,7 +3,11 @@ package io.parley.runtime.call;
 import io.parley.runtime.conversation.ConversationSettings;
 import io.parley.runtime.conversation.ScriptedBrain;
 import io.parley.runtime.session.CallBootstrap;
+import io.parley.runtime.conversation.SpokenTime;
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,7 +25,9 @@ final class Scripts {
     private Scripts() {}
 
     /** The scripted brain of a persona whose bootstrap carries a script; null when it has none. */
-    static ScriptedBrain brain(CallBootstrap.Persona persona, Map<String, Object> variables) {
+    static ScriptedBrain brain(CallBootstrap call) {
+        CallBootstrap.Persona persona = call.persona();
+        Map<String, Object> variables = call.variables();
         if (persona.script() == null || persona.script().isEmpty()) {
             return null;
         }
@@ -33,9 +39,26 @@ final class Scripts {
                     answers.add(new ScriptedBrain.Answer(answer.keywords(), fill(answer.reply(), variables), answer.next()));
                 }
             }
-            steps.add(new ScriptedBrain.Step(step.id(), fill(step.prompt(), variables), answers));
+            steps.add(new ScriptedBrain.Step(step.id(), fill(step.prompt(), variables), answers, step.action()));
         }
-        return new ScriptedBrain(fill(persona.firstMessage(), variables), steps);
+        return new ScriptedBrain(fill(persona.firstMessage(), variables), steps, booking(call));
+    }
+
+    /**
+     * What a script's booking steps need: the business's time zone (else the caller's, else UTC) and the name to book
+     * in: the call's {@code caller_name}, else "Caller" and their number.
+     */
+    static ScriptedBrain.Booking booking(CallBootstrap call) {
+        String zone = call.persona().bookingTimeZone() != null ? call.persona().bookingTimeZone() : call.timeZone();
+        ZoneId id;
+        try {
+            id = zone == null ? ZoneOffset.UTC : ZoneId.of(zone);
+        } catch (DateTimeException e) {
+            id = ZoneOffset.UTC;
+        }
+        String name = text(call.variables() == null ? null : call.variables().get("caller_name"));
+        if (name.isEmpty()) name = call.to() == null ? "Phone caller" : "Caller " + call.to();
+        return new ScriptedBrain.Booking(id, name.length() > 100 ? name.substring(0, 100) : name);
     }
 
     /** For a persona with neither a model this instance has nor a script: greet, listen once, say goodbye. */
@@ -46,11 +69,21 @@ final class Scripts {
                 new ScriptedBrain.Step("goodbye", fill(goodbye, variables), List.of())));
     }
 
-    /** The words each step listens for (the offline recogniser's grammar). */
+    /**
+     * The words each step listens for (the offline recogniser's grammar); a step that books listens for a day and a
+     * time, and then for a yes or a no to the time it read back (its id followed by {@link ScriptedBrain#CONFIRMING}).
+     */
     static Map<String, List<String>> keywords(CallBootstrap.Persona persona) {
         Map<String, List<String>> keywords = new LinkedHashMap<>();
         if (persona.script() != null) {
             for (CallBootstrap.ScriptStep step : persona.script()) {
+                if (ScriptedBrain.BOOK_APPOINTMENT.equals(step.action())) {
+                    keywords.put(step.id(), SpokenTime.phrases());
+                    List<String> confirm = new ArrayList<>(ScriptedBrain.YES_OR_NO);
+                    confirm.addAll(SpokenTime.phrases());
+                    keywords.put(step.id() + ScriptedBrain.CONFIRMING, confirm);
+                    continue;
+                }
                 List<String> words = new ArrayList<>();
                 if (step.answers() != null) {
                     step.answers().forEach(a -> { if (a.keywords() != null) words.addAll(a.keywords()); });

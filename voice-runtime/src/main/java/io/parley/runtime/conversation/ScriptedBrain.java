@@ -21,13 +21,15 @@ import java.util.Objects;
  * {@link ConversationEngine} runs scripted and model-driven personas alike.
  *
  * <p>Stateless: the current step is recomputed from the history in the request, by replaying every
- * caller turn through the script. So it survives {@link ConversationEngine#restore} with nothing extra
+ * caller turn (and every result of the script's own tool calls) through the script. So it survives {@link ConversationEngine#restore} with nothing extra
  * in the snapshot, and a retried request gets the same answer.
  *
  * <p>Per caller turn: the first answer of the current step whose keywords (any one; a keyword may be a
  * phrase) occur as whole words in what the caller said is taken, or the catch-all answer (no keywords).
  * The bot then says the answer's reply followed by the next step's prompt. With no matching answer it
- * says {@code notUnderstoodPrefix} and the step's prompt again. A step with no answers is the end:
+ * says {@code notUnderstoodPrefix} and the step's prompt again. A step that books (action
+ * {@link #BOOK_APPOINTMENT}) takes a day and a time instead, and checks, reads back and books them with the
+ * receptionist's tools ({@link BookingDialog}). A step with no answers is the end:
  * its prompt is the goodbye, followed by {@code end_call} with reason {@code script_completed}. Key
  * presses reach the script as {@code [DTMF 1]}, so a keyword {@code "1"} matches the key 1.
  *
@@ -71,12 +73,21 @@ public final class ScriptedBrain {
      * @param id      unique within the script
      * @param prompt  what the bot asks (for the last step, its goodbye)
      * @param answers in order of preference; none makes this the last step
+     * @param action  what the step does with the answer, else null: {@link #BOOK_APPOINTMENT} books the day and time the
+     *                caller says (its first answer's reply follows the booking, {@code {answer}} being the time booked,
+     *                and its {@code next} the step after)
      */
-    public record Step(String id, String prompt, List<Answer> answers) {
+    public record Step(String id, String prompt, List<Answer> answers, String action) {
         public Step {
             Objects.requireNonNull(id, "id");
             prompt = prompt == null ? "" : prompt.strip();
             answers = answers == null ? List.of() : List.copyOf(answers);
+            if (action != null && !BOOK_APPOINTMENT.equals(action)) throw new IllegalArgumentException("step " + id + ": no action " + action);
+            if (action != null && answers.isEmpty()) throw new IllegalArgumentException("step " + id + ": an action needs an answer to follow it");
+        }
+
+        public Step(String id, String prompt, List<Answer> answers) {
+            this(id, prompt, answers, null);
         }
 
         public boolean isLast() {
@@ -84,18 +95,42 @@ public final class ScriptedBrain {
         }
     }
 
+    /** The action of a step that books an appointment: what {@link BookingDialog} plays. */
+    public static final String BOOK_APPOINTMENT = "book_appointment";
+
+    /**
+     * What a script that books needs to know: the business's time zone (the caller's "tomorrow at ten" is read in it)
+     * and the name the booking is made in.
+     */
+    public record Booking(java.time.ZoneId zone, String name) {
+        public Booking {
+            Objects.requireNonNull(zone, "zone");
+            name = name == null || name.isBlank() ? "Phone caller" : name.strip();
+        }
+    }
+
     private final String greeting;
     private final List<Step> steps;
+    private final BookingDialog booking;
     private final Map<String, Step> byId = new HashMap<>();
     private final String notUnderstoodPrefix;
     private final List<List<String>> leadIns = new ArrayList<>();
 
     /** A script with the default "Sorry, I didn't quite catch that." retry and lead-ins. */
     public ScriptedBrain(String greeting, List<Step> steps) {
-        this(greeting, steps, "Sorry, I didn't quite catch that.", DEFAULT_LEAD_INS);
+        this(greeting, steps, null);
+    }
+
+    /** As above, with what steps that book need ({@code booking}: null when none does). */
+    public ScriptedBrain(String greeting, List<Step> steps, Booking booking) {
+        this(greeting, steps, "Sorry, I didn't quite catch that.", DEFAULT_LEAD_INS, booking);
     }
 
     public ScriptedBrain(String greeting, List<Step> steps, String notUnderstoodPrefix, List<String> leadIns) {
+        this(greeting, steps, notUnderstoodPrefix, leadIns, null);
+    }
+
+    public ScriptedBrain(String greeting, List<Step> steps, String notUnderstoodPrefix, List<String> leadIns, Booking booking) {
         this.greeting = greeting == null ? "" : greeting.strip();
         this.steps = List.copyOf(steps);
         this.notUnderstoodPrefix = notUnderstoodPrefix == null ? "" : notUnderstoodPrefix.strip();
@@ -112,6 +147,9 @@ public final class ScriptedBrain {
         }
         for (String l : leadIns) leadIns(l);
         this.leadIns.sort((a, b) -> b.size() - a.size());
+        boolean books = this.steps.stream().anyMatch(st -> st.action() != null);
+        if (books && booking == null) throw new IllegalArgumentException("a script that books needs the business's time zone");
+        this.booking = books ? new BookingDialog(booking, this.notUnderstoodPrefix) : null;
     }
 
     private void leadIns(String phrase) {
@@ -124,33 +162,36 @@ public final class ScriptedBrain {
         return join(greeting, steps.getFirst().prompt());
     }
 
-    /** The id of the step waiting for the caller's answer after {@code history}. */
+    /**
+     * The id of the step waiting for the caller's answer after {@code history}; a step that books, waiting for the
+     * caller to confirm the time it read back, is its id followed by {@link #CONFIRMING}.
+     */
     public String currentStep(List<ConversationMessage> history) {
-        Step step = steps.getFirst();
-        for (String said : callerTurns(history)) step = advance(step, said).step;
-        return step.id();
+        State state = replay(history, Instant.EPOCH).state;   // the phase does not depend on the time
+        return state.phase == Phase.CONFIRM ? state.step.id() + CONFIRMING : state.step.id();
     }
 
+    /** After a booking step's id: the step waits for a yes or a no to the time it read back. */
+    public static final String CONFIRMING = "/confirm";
+
+    /** What a booking step understands as a yes or a no to the time it read back. */
+    public static final List<String> YES_OR_NO = java.util.stream.Stream.concat(BookingDialog.YES.stream(), BookingDialog.NO.stream()).toList();
+
     /**
-     * Answers a model request the way a streaming model adapter would: tokens, possibly an
-     * {@code end_call} tool call, and a completion, all for the request's turn and stamped {@code at}.
+     * Answers a model request the way a streaming model adapter would: tokens, possibly a tool call (a booking step's
+     * {@code check_availability} or {@code book_appointment}, or {@code end_call} when the script is over), and a
+     * completion, all for the request's turn and stamped {@code at}.
      */
     public List<ConversationInput> respond(StartLanguageModel request, Instant at) {
-        List<String> said = callerTurns(request.messages());
-        Outcome outcome;
-        if (said.isEmpty()) {
-            Step first = steps.getFirst();
-            outcome = new Outcome(first.prompt(), first);
-        } else {
-            Step step = steps.getFirst();
-            for (int i = 0; i < said.size() - 1; i++) step = advance(step, said.get(i)).step;
-            outcome = advance(step, said.getLast());
-        }
+        Outcome outcome = replay(request.messages(), at);
         List<ConversationInput> inputs = new ArrayList<>();
         for (String token : outcome.text.split("(?<=\\s)")) {
             if (!token.isEmpty()) inputs.add(new LanguageModelToken(at, request.turnId(), token));
         }
-        if (outcome.step.isLast()) {
+        if (outcome.tool != null) {
+            inputs.add(new LanguageModelToolCalled(at, request.turnId(), request.turnId() + "-" + outcome.tool.name(), outcome.tool.name(),
+                    outcome.tool.argumentsJson()));
+        } else if (outcome.state.step.isLast()) {
             inputs.add(new LanguageModelToolCalled(at, request.turnId(), request.turnId() + "-end", ConversationEngine.END_CALL_TOOL,
                     "{\"reason\":\"" + SCRIPT_COMPLETED + "\"}"));
         }
@@ -158,18 +199,59 @@ public final class ScriptedBrain {
         return inputs;
     }
 
-    private record Outcome(String text, Step step) {}
+    /** Where the script is: a step and, in a step that books, how far the booking has got. */
+    enum Phase { ASK, CHECKING, CONFIRM, BOOKING }
 
-    private Outcome advance(Step step, String said) {
-        if (step.isLast()) return new Outcome(step.prompt(), step); // already over: say goodbye again
+    record State(Step step, Phase phase, java.time.LocalDate day, java.time.LocalTime time) {
+        static State at(Step step) {
+            return new State(step, Phase.ASK, null, null);
+        }
+    }
+
+    /** A tool the script calls. */
+    record ToolRequest(String name, String argumentsJson) {}
+
+    /** What the bot says, where that leaves the script, and the tool it calls, if any. */
+    record Outcome(String text, State state, ToolRequest tool) {
+        Outcome(String text, State state) {
+            this(text, state, null);
+        }
+    }
+
+    /**
+     * Plays every caller turn and every result of the script's own tools in {@code messages}, in order, from the first
+     * step; the outcome of the last one is the answer now (with none yet, the first step's prompt).
+     */
+    private Outcome replay(List<ConversationMessage> messages, Instant at) {
+        State state = State.at(steps.getFirst());
+        Outcome last = new Outcome(state.step.prompt(), state);
+        for (ConversationMessage m : messages) {
+            if (m.role() == Role.USER) {
+                last = answer(state, m.content(), at);
+            } else if (m.role() == Role.TOOL && booking != null && BookingDialog.TOOLS.contains(m.toolName())) {
+                Outcome result = booking.result(state, m.toolName(), m.content(), byId);
+                if (result == null) continue;   // not the result the script waits for (still pending, or overtaken)
+                last = result;
+            } else {
+                continue;
+            }
+            state = last.state;
+        }
+        return last;
+    }
+
+    private Outcome answer(State state, String said, Instant at) {
+        Step step = state.step;
+        if (step.isLast()) return new Outcome(step.prompt(), state); // already over: say goodbye again
+        if (step.action() != null) return booking.answer(state, said, at);
         Answer answer = match(step, said);
-        if (answer == null) return new Outcome(join(notUnderstoodPrefix, step.prompt()), step);
+        if (answer == null) return new Outcome(join(notUnderstoodPrefix, step.prompt()), state);
         Step next = answer.next() == null ? step : byId.get(answer.next());
         String reply = answer.reply().replace("{answer}", capture(said));
         if (answer.reply().startsWith("{answer}") && !reply.isEmpty()) {
             reply = reply.substring(0, 1).toUpperCase(Locale.ROOT) + reply.substring(1);
         }
-        return new Outcome(join(reply, next.prompt()), next);
+        return new Outcome(join(reply, next.prompt()), State.at(next));
     }
 
     private static Answer match(Step step, String said) {
@@ -184,7 +266,7 @@ public final class ScriptedBrain {
         return null;
     }
 
-    private static boolean containsPhrase(List<String> words, List<String> phrase) {
+    static boolean containsPhrase(List<String> words, List<String> phrase) {
         for (int i = 0; i + phrase.size() <= words.size(); i++) {
             if (words.subList(i, i + phrase.size()).equals(phrase)) return true;
         }
@@ -212,11 +294,7 @@ public final class ScriptedBrain {
         return String.join(" ", raw.subList(skip, raw.size())).replaceAll("^[\\s,]+|[\\s.,!?;:]+$", "");
     }
 
-    private static List<String> callerTurns(List<ConversationMessage> messages) {
-        return messages.stream().filter(m -> m.role() == Role.USER).map(ConversationMessage::content).toList();
-    }
-
-    private static String join(String a, String b) {
+    static String join(String a, String b) {
         if (a.isEmpty()) return b;
         if (b.isEmpty()) return a;
         return a + " " + b;

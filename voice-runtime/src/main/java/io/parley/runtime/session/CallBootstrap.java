@@ -45,6 +45,7 @@ public record CallBootstrap(
      * @param tools      the platform tools this persona may use (e.g. {@code schedule_callback}); null or empty: none
      * @param turnTaking how it takes turns; null: the defaults
      * @param childSafety whether it talks with children (no identifying questions); null: as its kind says (Santa does)
+     * @param bookingTimeZone the IANA time zone of the business it books for, when it takes bookings; else null
      */
     public record Persona(
             UUID id,
@@ -60,24 +61,25 @@ public record CallBootstrap(
             List<ScriptStep> script,
             List<String> tools,
             TurnTaking turnTaking,
-            Boolean childSafety) {
+            Boolean childSafety,
+            String bookingTimeZone) {
 
         /** A persona that may use no platform tools. */
         public Persona(UUID id, String name, String kind, String systemPrompt, String firstMessage, String language, Provider voice,
                        Provider stt, Provider llm, Limits limits, List<ScriptStep> script) {
-            this(id, name, kind, systemPrompt, firstMessage, language, voice, stt, llm, limits, script, null, null, null);
+            this(id, name, kind, systemPrompt, firstMessage, language, voice, stt, llm, limits, script, null, null, null, null);
         }
 
         /** A persona that takes turns the default way. */
         public Persona(UUID id, String name, String kind, String systemPrompt, String firstMessage, String language, Provider voice,
                        Provider stt, Provider llm, Limits limits, List<ScriptStep> script, List<String> tools) {
-            this(id, name, kind, systemPrompt, firstMessage, language, voice, stt, llm, limits, script, tools, null, null);
+            this(id, name, kind, systemPrompt, firstMessage, language, voice, stt, llm, limits, script, tools, null, null, null);
         }
 
         /** A persona that takes turns its own way. */
         public Persona(UUID id, String name, String kind, String systemPrompt, String firstMessage, String language, Provider voice,
                        Provider stt, Provider llm, Limits limits, List<ScriptStep> script, List<String> tools, TurnTaking turnTaking) {
-            this(id, name, kind, systemPrompt, firstMessage, language, voice, stt, llm, limits, script, tools, turnTaking, null);
+            this(id, name, kind, systemPrompt, firstMessage, language, voice, stt, llm, limits, script, tools, turnTaking, null, null);
         }
 
         /** Whether the persona talks with children: its own say, else its kind's (Santa does). */
@@ -109,9 +111,14 @@ public record CallBootstrap(
 
     /**
      * One step of a scripted (offline) persona: what it asks and the answers it understands. The first
-     * step follows the greeting; a step without answers is the goodbye.
+     * step follows the greeting; a step without answers is the goodbye. {@code action} {@code book_appointment}: the
+     * step books the day and time the caller says (optional; null: none).
      */
-    public record ScriptStep(String id, String prompt, List<ScriptAnswer> answers) {}
+    public record ScriptStep(String id, String prompt, List<ScriptAnswer> answers, String action) {
+        public ScriptStep(String id, String prompt, List<ScriptAnswer> answers) {
+            this(id, prompt, answers, null);
+        }
+    }
 
     /** Keywords (any one; none: a catch-all) that select this answer, the reply, and the next step's id (null: stay). */
     public record ScriptAnswer(List<String> keywords, String reply, String next) {}

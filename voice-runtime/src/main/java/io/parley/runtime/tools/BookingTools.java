@@ -26,7 +26,8 @@ import tools.jackson.databind.node.ObjectNode;
  *       ({@code GET /v1/personas/{id}/availability});</li>
  *   <li>{@code book_appointment}: books one of them for the caller
  *       ({@code POST /v1/personas/{id}/bookings}); the platform records the call's own callee and call, whatever
- *       the model sends, and refuses a slot another booking holds ({@code slot_taken}).</li>
+ *       the model sends; a time that is not a free slot is {@code slot_not_free} (with the free slots that day) and
+ *       one another call took in the same instant {@code conflict}.</li>
  * </ul>
  * The model is told to read the booking back and book only once the caller confirms, and answers with what was
  * booked, to be read back again.
@@ -36,6 +37,8 @@ final class BookingTools {
     static final String CHECK = "check_availability";
     static final String BOOK = "book_appointment";
     static final int MAX_NAME = 100;
+    /** {@code book_appointment}'s error for a time that is not (or no longer) a free slot. */
+    static final String SLOT_NOT_FREE = "slot_not_free";
     static final int MAX_NOTES = 500;
 
     private static final DateTimeFormatter SPOKEN = DateTimeFormatter.ofPattern("EEEE d MMMM yyyy 'at' HH:mm", Locale.ENGLISH);
@@ -117,8 +120,15 @@ final class BookingTools {
                 Availability free = run.platform().bookings().availability(run.call().persona().id(), start.toLocalDate());
                 ZoneId zone = ZoneId.of(free.getTimeZone());
                 Slot slot = free.getSlots().stream().filter(s -> s.getStart().atZoneSameInstant(zone).toLocalDateTime().equals(start)).findFirst()
-                        .orElseThrow(() -> new ToolArgumentException("start: " + LOCAL.format(start) + " is not a free slot; the free slots that day are "
-                                + free.getSlots().stream().map(s -> LOCAL.format(s.getStart().atZoneSameInstant(zone))).toList()));
+                        .orElse(null);
+                if (slot == null) {
+                    // taken since the caller heard it was free, or never a slot: nothing is booked, the free ones are offered
+                    ObjectNode notFree = json.createObjectNode().put("error", SLOT_NOT_FREE)
+                            .put("message", "start: " + LOCAL.format(start) + " is not a free slot; offer one of freeSlots");
+                    ArrayNode slots = notFree.putArray("freeSlots");
+                    free.getSlots().forEach(s -> slots.add(LOCAL.format(s.getStart().atZoneSameInstant(zone))));
+                    return notFree;
+                }
                 Booking booking = run.platform().bookings().create(run.call().persona().id(),
                         new CreateBookingRequest().start(slot.getStart()).name(name).notes(notes),
                         RequestOptions.withIdempotencyKey(run.idempotencyKey()));

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.UUID;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -98,8 +99,8 @@ class RedTeamTests {
 
     @Test
     void theOfflineBrainCannotBeTalkedIntoAnyOfIt() throws IOException {
-        ConversationSettings settings = Scripts.settings(SANTA, VARIABLES, Scripts.brain(SANTA, VARIABLES));
-        ScriptedBrain brain = Scripts.brain(SANTA, VARIABLES);
+        ScriptedBrain brain = Scripts.brain(new CallBootstrap(1, UUID.randomUUID(), UUID.randomUUID(), "test", SANTA, VARIABLES));
+        ConversationSettings settings = Scripts.settings(SANTA, VARIABLES, brain);
         for (Attack attack : corpus()) {
             // at every step of the script, the attack as the caller's answer
             List<ConversationMessage> history = new ArrayList<>(List.of(ConversationMessage.system(settings.systemPrompt())));

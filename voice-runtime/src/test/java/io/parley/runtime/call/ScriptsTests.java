@@ -86,9 +86,39 @@ class ScriptsTests {
         assertThat(guard("santa", false).check(question).broke()).isEmpty();
     }
 
+    @Test
+    void aStepThatBooksListensForADayAndATimeThenForAYesOrANoAndBooksInTheBusinesssZone() {
+        List<CallBootstrap.ScriptStep> script = List.of(
+                new CallBootstrap.ScriptStep("when", "When?", List.of(new CallBootstrap.ScriptAnswer(List.of(), "Booked for {answer}.", "bye")),
+                        "book_appointment"),
+                new CallBootstrap.ScriptStep("bye", "Bye!", List.of()));
+        CallBootstrap.Persona persona = new CallBootstrap.Persona(UUID.randomUUID(), "Reception", "receptionist", "Be brief.", "Hello.",
+                "en-US", null, null, null, null, script, List.of("check_availability", "book_appointment"), null, null, "Europe/Paris");
+
+        Map<String, List<String>> keywords = Scripts.keywords(persona);
+        assertThat(keywords.get("when")).contains("tomorrow at ten thirty", "monday");
+        assertThat(keywords.get("when/confirm")).contains("yes", "no", "tomorrow at ten");
+        assertThat(keywords.get("bye")).isEmpty();
+
+        CallBootstrap call = new CallBootstrap(1, UUID.randomUUID(), UUID.randomUUID(), "test", persona, Map.of("caller_name", "Ada\nLovelace"),
+                "+14155550100", "America/New_York", null);
+        assertThat(Scripts.booking(call)).isEqualTo(new io.parley.runtime.conversation.ScriptedBrain.Booking(java.time.ZoneId.of("Europe/Paris"),
+                "Ada Lovelace"));
+        assertThat(Scripts.brain(call).currentStep(List.of())).isEqualTo("when");
+
+        CallBootstrap noZoneNoName = new CallBootstrap(1, UUID.randomUUID(), UUID.randomUUID(), "test",
+                new CallBootstrap.Persona(persona.id(), "R", "receptionist", "", "Hello.", "en-US", null, null, null, null, script, null, null, null, null),
+                Map.of(), "+14155550100", "America/New_York", null);
+        assertThat(Scripts.booking(noZoneNoName)).isEqualTo(new io.parley.runtime.conversation.ScriptedBrain.Booking(
+                java.time.ZoneId.of("America/New_York"), "Caller +14155550100"));
+        CallBootstrap badZone = new CallBootstrap(1, UUID.randomUUID(), UUID.randomUUID(), "test", noZoneNoName.persona(), Map.of(), null, "Mars/Olympus", null);
+        assertThat(Scripts.booking(badZone).zone()).isEqualTo(java.time.ZoneOffset.UTC);
+        assertThat(Scripts.booking(badZone).name()).isEqualTo("Phone caller");
+    }
+
     private static io.parley.runtime.conversation.OutputGuard guard(String kind, Boolean childSafety) {
         CallBootstrap.Persona persona = new CallBootstrap.Persona(UUID.randomUUID(), "P", kind, "Be kind.", "Hi!",
-                "en-US", null, null, null, null, null, null, null, childSafety);
+                "en-US", null, null, null, null, null, null, null, childSafety, null);
         return Scripts.settings(persona, Map.of(), null).outputGuard();
     }
 }

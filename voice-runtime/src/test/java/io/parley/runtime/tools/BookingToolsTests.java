@@ -124,8 +124,9 @@ class BookingToolsTests {
         });
 
         JsonNode notFree = result(tools.execute(receptionist(), "toolu_3", "book_appointment", "{\"start\":\"2026-05-04T11:00\",\"name\":\"Ada\"}"));
-        assertThat(notFree.get("error").asString()).isEqualTo("invalid_arguments");
-        assertThat(notFree.get("message").asString()).contains("2026-05-04T09:00", "2026-05-04T09:30");
+        assertThat(notFree.get("error").asString()).isEqualTo("slot_not_free");
+        assertThat(notFree.get("message").asString()).contains("2026-05-04T11:00");
+        assertThat(notFree.get("freeSlots")).extracting(JsonNode::asString).contains("2026-05-04T09:00", "2026-05-04T09:30");
         assertThat(platform.takeRequest().method()).isEqualTo("GET");
         assertThat(platform.requestCount()).as("nothing was booked").isZero();
 

@@ -118,6 +118,8 @@ public class RuntimeHandoff {
         // the platform tools the persona lists; the runtime offers them when it knows platform-api and the call has a credential
         persona.put("tools", s.tools() == null ? List.of() : s.tools());
         persona.put("childSafety", s.childSafety());
+        // a flow step that books reads the caller's "tomorrow at ten" in the business's zone
+        persona.put("bookingTimeZone", s.bookingTimeZone());
 
         Map<String, Object> bootstrap = new LinkedHashMap<>();
         bootstrap.put("v", 1);

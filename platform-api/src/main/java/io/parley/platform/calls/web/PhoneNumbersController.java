@@ -53,7 +53,8 @@ class PhoneNumbersController implements PhoneNumbersApi {
         }
         InboundNumbers.TestCall test = numbers.testCall(caller.tenant(), phoneNumberId, request == null ? null : request.getFrom());
         String token = handoff.prepare(test.call()).orElse(null);
-        ((SandboxTelephony) carriers.named(test.call().carrier())).callIn(test.providerCallId(), token, test.call().snapshot().record());
+        ((SandboxTelephony) carriers.named(test.call().carrier())).callIn(test.providerCallId(), token, test.call().snapshot().record(),
+                request == null ? null : request.getSay());
         return ResponseEntity.status(HttpStatus.CREATED).body(CallsController.toApi(calls.get(caller, test.call().callId())));
     }
 

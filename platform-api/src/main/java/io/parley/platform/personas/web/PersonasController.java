@@ -120,7 +120,8 @@ class PersonasController implements PersonasApi {
                 : new Persona.Step(step.getId(), step.getPrompt() == null ? "" : step.getPrompt(), step.getAnswers() == null ? java.util.List.of()
                         : step.getAnswers().stream().map(a -> a == null ? null
                                 : new Persona.Answer(a.getKeywords() == null ? java.util.List.of() : a.getKeywords(),
-                                        a.getReply() == null ? "" : a.getReply(), a.getNext())).toList())).toList();
+                                        a.getReply() == null ? "" : a.getReply(), a.getNext())).toList(),
+                        step.getAction() == null ? null : step.getAction().getValue())).toList();
     }
 
     static java.util.List<io.parley.platform.api.model.PersonaVariable> variablesToApi(java.util.List<Persona.Variable> variables) {
@@ -137,7 +138,8 @@ class PersonasController implements PersonasApi {
                 .id(step.id())
                 .prompt(step.prompt())
                 .answers(step.answers().stream().map(a -> new io.parley.platform.api.model.FlowAnswer()
-                        .keywords(a.keywords()).reply(a.reply()).next(a.next())).toList())).toList();
+                        .keywords(a.keywords()).reply(a.reply()).next(a.next())).toList())
+                .action(step.action() == null ? null : io.parley.platform.api.model.FlowStep.ActionEnum.fromValue(step.action()))).toList();
     }
 
     private static java.util.List<String> tools(java.util.List<io.parley.platform.api.model.PersonaTool> tools) {

@@ -105,6 +105,22 @@ class PocketSphinxSpeechToTextTests {
         assertThat(listener.finals()).containsExactly("seven seven zero zero", "four one five five five zero one nine nine");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"slt", "awb"})
+    void recognisesADayAndATimeAmongAllThatAreExpected(String voice) throws Exception {
+        List<String> said = List.of("tomorrow at ten", "monday at two thirty", "ten forty five", "friday");
+        RecordingListener listener = new RecordingListener();
+        List<String> expected = new java.util.ArrayList<>(io.parley.runtime.conversation.SpokenTime.phrases());
+        expected.addAll(List.of("goodbye", "bye"));
+        try (SpeechToText.Stream stream = recogniser.open(expecting(expected), listener)) {
+            for (String phrase : said) {
+                feed(stream, turn(say(phrase, voice)));
+            }
+            listener.awaitUtterances(said.size());
+        }
+        assertThat(listener.finals()).containsExactlyElementsOf(said);
+    }
+
     @Test
     void reportsVoiceActivityAroundAnUtterance() throws Exception {
         RecordingListener listener = new RecordingListener();
