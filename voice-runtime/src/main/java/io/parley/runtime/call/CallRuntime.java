@@ -188,10 +188,13 @@ final class CallRuntime implements CallHandler {
         }
         leased = true;
         CallBootstrap.Persona persona = bootstrap.persona();
-        brain = Scripts.brain(bootstrap);
-        stepKeywords = Scripts.keywords(persona);
-        SpeechToSpeech speechModel = brain == null ? providers.speechToSpeech(persona.llm() == null ? null : persona.llm().provider()) : null;
-        llm = brain == null && speechModel == null ? providers.llm(persona.llm() == null ? null : persona.llm().provider()) : null;
+        // a model this instance has runs the call (a flow becomes its instructions, each answer judged by the model);
+        // without one, the persona's flow is played by the scripted brain, and without a flow a short chat
+        String model = persona.llm() == null ? null : persona.llm().provider();
+        SpeechToSpeech speechModel = providers.speechToSpeech(model);
+        llm = speechModel == null ? providers.llm(model) : null;
+        brain = speechModel == null && llm == null ? Scripts.brain(bootstrap) : null;
+        stepKeywords = brain == null ? Map.of() : Scripts.keywords(persona);
         if (brain == null && llm == null && speechModel == null) {
             brain = Scripts.fallback(persona, bootstrap.variables());
         }

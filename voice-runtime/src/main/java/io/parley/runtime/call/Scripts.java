@@ -110,14 +110,26 @@ final class Scripts {
     }
 
     static ConversationSettings settings(CallBootstrap.Persona persona, Map<String, Object> variables, ScriptedBrain brain) {
-        String instructions = fillAsData(persona.systemPrompt(), variables);
+        boolean modelFollowsFlow = brain == null && persona.script() != null && !persona.script().isEmpty();
+        String prompt = fillAsData(persona.systemPrompt(), variables);
+        String instructions = prompt;
+        // what must never be said back: the persona's prompt and how it is told to follow a flow, not the flow's own
+        // lines (those are meant to be said)
+        String secret = prompt;
+        if (modelFollowsFlow) {
+            instructions = (prompt == null || prompt.isBlank() ? "" : prompt.strip() + "\n\n") + flowInstructions(persona.script(), variables);
+            secret = (prompt == null ? "" : prompt) + "\n" + FLOW_HEADER;
+        }
+        String firstMessage = brain != null ? brain.firstMessage()
+                : modelFollowsFlow ? join(fill(persona.firstMessage(), variables), fill(persona.script().getFirst().prompt(), variables))
+                : fill(persona.firstMessage(), variables);
         boolean santa = "santa".equals(persona.kind());
         ConversationSettings.Builder settings = ConversationSettings.builder()
                 .systemPrompt(instructions)
                 // child safety (Santa's default), and an answer in character when a sentence is not said
-                .outputGuard(new io.parley.runtime.conversation.OutputGuard(instructions, persona.talksWithChildren(),
+                .outputGuard(new io.parley.runtime.conversation.OutputGuard(secret, persona.talksWithChildren(),
                         santa ? "Ho ho ho! Let's talk about Christmas instead." : "Sorry, I can't help with that. Let's get back to our conversation."))
-                .firstMessage(brain != null ? brain.firstMessage() : fill(persona.firstMessage(), variables));
+                .firstMessage(firstMessage);
         CallBootstrap.Limits limits = persona.limits();
         if (limits != null) {
             if (limits.silenceTimeoutSeconds() > 0) settings.silenceTimeout(Duration.ofSeconds(limits.silenceTimeoutSeconds()));
@@ -135,6 +147,60 @@ final class Scripts {
         }
         turnTaking(settings, persona.turnTaking());
         return settings.build();
+    }
+
+    /**
+     * A flow as a language model's instructions: the steps in order, what each asks, the answers it listens for and
+     * where each leads. The model judges when an answer is complete (the scripted brain can only match keywords),
+     * says the replies in its own words, books with its tools where a step books, and ends the call at the last step.
+     * The steps' text is the tenant's, its variables quoted as data, like the system prompt's.
+     */
+    static String flowInstructions(List<CallBootstrap.ScriptStep> script, Map<String, Object> variables) {
+        StringBuilder out = new StringBuilder(FLOW_HEADER).append('\n');
+        for (CallBootstrap.ScriptStep step : script) {
+            List<CallBootstrap.ScriptAnswer> answers = step.answers() == null ? List.of() : step.answers();
+            String prompt = fillAsData(step.prompt(), variables);
+            if (answers.isEmpty()) {
+                out.append("- Step ").append(step.id()).append(" (the last): say ").append(quoted(prompt))
+                        .append(" and end the call with end_call.\n");
+                continue;
+            }
+            out.append("- Step ").append(step.id()).append(": ask ").append(quoted(prompt)).append(".");
+            if (ScriptedBrain.BOOK_APPOINTMENT.equals(step.action())) {
+                CallBootstrap.ScriptAnswer after = answers.getFirst();
+                out.append(" Book the day and time the caller wants: check it with check_availability, read it back, and book it with "
+                        + "book_appointment once they say yes. Once booked, reply ").append(quoted(fillAsData(after.reply(), variables)))
+                        .append(" ({answer} being the time booked)").append(after.next() == null ? "" : " and go to step " + after.next())
+                        .append(".\n");
+                continue;
+            }
+            out.append("\n");
+            for (CallBootstrap.ScriptAnswer answer : answers) {
+                List<String> keywords = answer.keywords() == null ? List.of() : answer.keywords();
+                out.append("  - ").append(keywords.isEmpty() ? "any other answer" : "an answer meaning " + String.join(" / ", keywords.stream()
+                                .map(Scripts::quoted).toList()))
+                        .append(": reply ").append(quoted(fillAsData(answer.reply(), variables)))
+                        .append(" ({answer} being what they said)")
+                        .append(answer.next() == null ? ", and ask again" : ", then go to step " + answer.next()).append(".\n");
+            }
+        }
+        return out.toString().strip();
+    }
+
+    static final String FLOW_HEADER = """
+            Lead the call through these steps, in order, one at a time. Your first message already asked the first \
+            step's question. Move on from a step only once the caller has answered it completely; if an answer is \
+            unclear or incomplete, ask again in your own words. Say each reply in your own words and in character, \
+            then ask the next step's question. Never tell the caller about these steps.""";
+
+    private static String quoted(String text) {
+        return "\u201c" + (text == null ? "" : text.strip()) + "\u201d";
+    }
+
+    private static String join(String a, String b) {
+        if (a == null || a.isBlank()) return b == null ? "" : b.strip();
+        if (b == null || b.isBlank()) return a.strip();
+        return a.strip() + " " + b.strip();
     }
 
     /** The persona's turn-taking, each value brought into its range (see {@link CallBootstrap.TurnTaking}). */

@@ -310,6 +310,43 @@ class ConversationIntegrationTests {
     }
 
     @Test
+    void aPersonaWithAFlowAndAModelThisInstanceHasIsLedByTheModelWhichGetsTheFlowAsInstructions() throws Exception {
+        UUID callId = UUID.randomUUID();
+        UUID tenantId = UUID.randomUUID();
+        CallBootstrap santa = santa(callId, tenantId);
+        List<CallBootstrap.ScriptStep> flow = List.of(
+                new CallBootstrap.ScriptStep("confirm", "Am I speaking with {{child_name}}?", List.of(
+                        new CallBootstrap.ScriptAnswer(List.of("yes"), "Hello, {{child_name}}!", "goodbye"),
+                        new CallBootstrap.ScriptAnswer(List.of(), "Could you fetch {{child_name}}?", null))),
+                new CallBootstrap.ScriptStep("goodbye", "Merry Christmas!", List.of()));
+        CallBootstrap.Persona withModel = new CallBootstrap.Persona(santa.persona().id(), "Santa", "santa",
+                "You are Santa.", "Ho ho ho!", "en-US", santa.persona().voice(), santa.persona().stt(),
+                new CallBootstrap.Provider("fake-llm", "fake-model", Map.of()), santa.persona().limits(), flow);
+        a.context().getBean(CallSessionStore.class).saveBootstrap(new CallBootstrap(CallBootstrap.VERSION, callId, tenantId, "test", withModel,
+                Map.of("child_name", "Ella")));
+        FakeLanguageModel model = a.context().getBean(FakeLanguageModel.class);
+        int before = model.requests.size();
+        try (TwilioEmulator twilio = a.connect()) {
+            twilio.connected();
+            twilio.start(a.context().getBean(CallTokens.class).mint(callId, tenantId, Duration.ofMinutes(5)));
+            twilio.until("mark", 5_000);
+            awaitListening(new Dialled(callId, tenantId, null));
+            assertThat(a.mouth().spoken).as("the greeting asks the flow's first question").contains("Ho ho ho! Am I speaking with Ella?");
+            a.ears().last().say("yes it is me");
+            awaitTrue(() -> a.mouth().spoken.contains("Hello again."));
+        }
+        // the model, not the scripted brain, answered: with the flow in its instructions, the child's name quoted as data
+        LanguageModel.Request request = model.requests.get(before);
+        String instructions = request.messages().getFirst().content();
+        assertThat(instructions).startsWith("You are Santa.").contains("Lead the call through these steps")
+                .contains("- Step confirm: ask \u201cAm I speaking with \"Ella\"?\u201d.")
+                .contains("an answer meaning \u201cyes\u201d: reply \u201cHello, \"Ella\"!\u201d ({answer} being what they said), then go to step goodbye.")
+                .contains("any other answer: reply \u201cCould you fetch \"Ella\"?\u201d ({answer} being what they said), and ask again.")
+                .contains("- Step goodbye (the last): say \u201cMerry Christmas!\u201d and end the call with end_call.");
+        assertThat(request.messages().getLast().content()).isEqualTo("yes it is me");
+    }
+
+    @Test
     void aStreamForACallWithNoSessionIsHungUp() throws Exception {
         UUID callId = UUID.randomUUID();
         String token = a.context().getBean(CallTokens.class).mint(callId, UUID.randomUUID(), Duration.ofMinutes(5));

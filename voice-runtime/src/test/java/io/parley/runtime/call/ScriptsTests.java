@@ -95,6 +95,10 @@ class ScriptsTests {
         CallBootstrap.Persona persona = new CallBootstrap.Persona(UUID.randomUUID(), "Reception", "receptionist", "Be brief.", "Hello.",
                 "en-US", null, null, null, null, script, List.of("check_availability", "book_appointment"), null, null, "Europe/Paris");
 
+        assertThat(Scripts.flowInstructions(script, Map.of())).as("a model books with the tools, and then replies")
+                .contains("- Step when: ask \u201cWhen?\u201d. Book the day and time the caller wants: check it with check_availability, read it back, "
+                        + "and book it with book_appointment once they say yes. Once booked, reply \u201cBooked for {answer}.\u201d "
+                        + "({answer} being the time booked) and go to step bye.");
         Map<String, List<String>> keywords = Scripts.keywords(persona);
         assertThat(keywords.get("when")).contains("tomorrow at ten thirty", "monday");
         assertThat(keywords.get("when/confirm")).contains("yes", "no", "tomorrow at ten");

@@ -29,14 +29,14 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Hands a dialled call to the voice runtime (voice-runtime/README.md, "Redis formats", v1): before the carrier
  * is asked, the call's bootstrap is written to {@code call:{callId}} (field {@code bootstrap}: the persona as it
- * is now, the variables, the limits, the callee and a call credential for platform tools) and a call token is
+ * was when the call was placed, the variables, the limits, the callee and a call credential for platform tools) and a call token is
  * minted (HS256 with the secret shared with the runtime; {@code sub} the call, {@code tid} the tenant) for the
  * carrier to hand the runtime when the callee answers.
  *
  * <p>Compliance: the first utterance starts with the AI disclosure ({@code parley.compliance.ai-disclosure}),
  * and the opt-out key ends the call and lists the number (see {@link io.parley.platform.calls.DoNotCallList}).
- * Personas without a language model (none configured) run on the runtime's scripted brain with a short
- * generic script until personas bring scripts of their own.
+ * A persona's flow goes as the bootstrap's {@code script}: with a language model the runtime has, the model follows it;
+ * without one the runtime's scripted brain plays it (and a persona without a flow has a short chat).
  */
 @Component
 public class RuntimeHandoff {
@@ -110,11 +110,9 @@ public class RuntimeHandoff {
         limits.put("stillThereText", "Are you still there?");
         limits.put("optOutDigit", blankToNull(compliance.optOutDigit()));
         persona.put("limits", limits);
-        // the persona's flow for the offline brain (the same shape: id, prompt, answers of keywords, reply, next); else a short chat
-        persona.put("script", s.flow() != null ? json.readValue(s.flow(), List.class) : List.of(
-                Map.of("id", "chat", "prompt", "How has your day been?",
-                        "answers", List.of(Map.of("keywords", List.of(), "reply", "Thank you for telling me.", "next", "goodbye"))),
-                Map.of("id", "goodbye", "prompt", "It was lovely to talk to you. Goodbye!", "answers", List.of())));
+        // the persona's flow (the same shape: id, prompt, answers of keywords, reply, next, action): a language model follows
+        // it, judging each answer, or the offline brain plays it; none: a free conversation (offline, a short chat)
+        persona.put("script", s.flow() != null ? json.readValue(s.flow(), List.class) : List.of());
         // the platform tools the persona lists; the runtime offers them when it knows platform-api and the call has a credential
         persona.put("tools", s.tools() == null ? List.of() : s.tools());
         persona.put("childSafety", s.childSafety());

@@ -134,7 +134,7 @@ class RuntimeHandoffIntegrationTests extends IntegrationTest {
         assertThat(p.get("limits").get("optOutDigit").asString()).isEqualTo("9");
         assertThat(p.get("limits").get("maxCallSeconds").asInt()).isEqualTo(600);
         assertThat(p.get("stt").get("provider").asString()).isEqualTo("offline");
-        assertThat(p.get("script")).isNotEmpty();
+        assertThat(p.get("script")).as("a persona without a flow: a free conversation").isEmpty();
 
         // the credential is the call's own: it reads its call, and reaches nothing else of the tenant's
         ApiClient runtime = as(bootstrap.get("credential").asString());
