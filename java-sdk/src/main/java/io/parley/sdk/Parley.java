@@ -55,6 +55,7 @@ public final class Parley {
   private final DoNotCallService doNotCall;
   private final PhoneNumberService phoneNumbers;
   private final BookingService bookings;
+  private final KnowledgeService knowledge;
   private final SettingsService settings;
   private final WebhookEndpointService webhookEndpoints;
   private final ApiKeyService apiKeys;
@@ -80,6 +81,7 @@ public final class Parley {
     this.doNotCall = new DoNotCallService(new DoNotCallApi(client), executor);
     this.phoneNumbers = new PhoneNumberService(new PhoneNumbersApi(client), executor);
     this.bookings = new BookingService(new io.parley.sdk.api.BookingsApi(client), executor);
+    this.knowledge = new KnowledgeService(client, executor);
     this.settings = new SettingsService(new SettingsApi(client), executor);
     this.webhookEndpoints = new WebhookEndpointService(new WebhooksApi(client), executor);
     this.apiKeys = new ApiKeyService(new ApiKeysApi(client), executor);
@@ -119,6 +121,11 @@ public final class Parley {
   /** Appointments your receptionists take, and their free slots. */
   public BookingService bookings() {
     return bookings;
+  }
+
+  /** A persona's knowledge: the documents its calls answer from. */
+  public KnowledgeService knowledge() {
+    return knowledge;
   }
 
   /** Your tenant's webhook endpoints and their deliveries (verify what they receive with {@link Webhooks}). */

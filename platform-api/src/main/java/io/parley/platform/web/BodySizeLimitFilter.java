@@ -15,7 +15,8 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Refuses bodies over {@code parley.api.max-body-bytes} with a 413 problem: at once when
+ * Refuses bodies over {@code parley.api.max-body-bytes} (a knowledge document: {@code parley.knowledge.max-document-bytes},
+ * 5 MB) with a 413 problem: at once when
  * Content-Length says so, or as soon as a chunked body passes the limit while it is read.
  */
 @Component
@@ -29,17 +30,25 @@ public class BodySizeLimitFilter extends OncePerRequestFilter {
         }
     }
 
-    private final long limit;
+    /** A document for a persona's knowledge, the one body that may be larger. */
+    private static final java.util.regex.Pattern DOCUMENT_UPLOAD = java.util.regex.Pattern.compile("^/v1/personas/[^/]+/knowledge/?$");
+
+    private final long defaultLimit;
+    private final long documentLimit;
     private final ProblemWriter problems;
 
-    public BodySizeLimitFilter(ParleyProperties properties, ProblemWriter problems) {
-        this.limit = properties.api().maxBodyBytes().toBytes();
+    public BodySizeLimitFilter(ParleyProperties properties, ProblemWriter problems,
+                               @org.springframework.beans.factory.annotation.Value("${parley.knowledge.max-document-bytes:5MB}")
+                               org.springframework.util.unit.DataSize documentLimit) {
+        this.defaultLimit = properties.api().maxBodyBytes().toBytes();
+        this.documentLimit = documentLimit.toBytes();
         this.problems = problems;
     }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
+        long limit = "POST".equals(request.getMethod()) && DOCUMENT_UPLOAD.matcher(request.getRequestURI()).matches() ? documentLimit : defaultLimit;
         if (request.getContentLengthLong() > limit) {
             problems.write(request, response, ProblemType.CONTENT_TOO_LARGE, "The request body is larger than " + limit + " bytes");
             return;

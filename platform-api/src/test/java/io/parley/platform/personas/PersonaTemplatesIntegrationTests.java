@@ -174,7 +174,7 @@ class PersonaTemplatesIntegrationTests extends IntegrationTest {
     void aReceptionistFromItsTemplateBooksThroughItsToolsAndAPersonaMayChangeThem() {
         TestTenant tenant = newTenant();
         JsonNode receptionist = tenant.api().post("/v1/personas", ApiClient.json(Map.of("template", "receptionist"))).json();
-        assertThat(receptionist.get("tools").toString()).isEqualTo("[\"check_availability\",\"book_appointment\"]");
+        assertThat(receptionist.get("tools").toString()).isEqualTo("[\"check_availability\",\"book_appointment\",\"search_knowledge\"]");
         ApiClient.Response changed = tenant.api().patch("/v1/personas/" + receptionist.get("id").asString(),
                 ApiClient.json(Map.of("tools", List.of("book_appointment", "schedule_callback", "check_availability", "schedule_callback"))));
         assertThat(changed.json().get("tools").toString()).isEqualTo("[\"book_appointment\",\"schedule_callback\",\"check_availability\"]");

@@ -51,6 +51,32 @@ class SdkIntegrationTests extends IntegrationTest {
     }
 
     @Test
+    void aPersonasKnowledgeIsUploadedSearchedAndRemovedThroughTheSdk() {
+        Persona receptionist = parley.personas().create(new CreatePersonaRequest().template("receptionist"));
+        var doc = parley.knowledge().upload(receptionist.getId(), "hours.md", io.parley.sdk.KnowledgeService.MARKDOWN,
+                "## Opening hours\n\nWe are open on **Saturdays** from 9 am to 1 pm.\n".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                io.parley.sdk.RequestOptions.withIdempotencyKey("doc-1"));
+        assertThat(doc.getPassages()).isEqualTo(1);
+        assertThat(doc.getMediaType()).isEqualTo(io.parley.sdk.model.KnowledgeDocument.MediaTypeEnum.TEXT_MARKDOWN);
+        // the same key with the same document answers as the first time, and keeps one document
+        assertThat(parley.knowledge().upload(receptionist.getId(), "hours.md", io.parley.sdk.KnowledgeService.MARKDOWN,
+                "## Opening hours\n\nWe are open on **Saturdays** from 9 am to 1 pm.\n".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                io.parley.sdk.RequestOptions.withIdempotencyKey("doc-1")).getId()).isEqualTo(doc.getId());
+        assertThat(parley.knowledge().list(receptionist.getId(), io.parley.sdk.ListParams.builder().build()).getData()).hasSize(1);
+
+        var found = parley.knowledge().search(receptionist.getId(), "are you open on saturday", null);
+        assertThat(found.getPassages()).singleElement().satisfies(p -> {
+            assertThat(p.getDocumentName()).isEqualTo("hours.md");
+            assertThat(p.getText()).isEqualTo("Opening hours We are open on Saturdays from 9 am to 1 pm.");
+        });
+        assertThatThrownBy(() -> parley.knowledge().upload(receptionist.getId(), "scan.pdf", io.parley.sdk.KnowledgeService.PDF,
+                "not a pdf".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .isInstanceOf(io.parley.sdk.InvalidRequestException.class).hasMessageContaining("cannot be used");
+        parley.knowledge().delete(receptionist.getId(), doc.getId());
+        assertThatThrownBy(() -> parley.knowledge().get(receptionist.getId(), doc.getId())).isInstanceOf(io.parley.sdk.NotFoundException.class);
+    }
+
+    @Test
     void aReceptionistFromItsTemplateTakesABookingOncePerSlot() {
         java.time.ZoneId london = java.time.ZoneId.of("Europe/London");
         java.time.LocalDate monday = java.time.LocalDate.now(london).plusDays(2)

@@ -58,6 +58,8 @@ class RowLevelSecurityIntegrationTests extends IntegrationTest {
                 .status()).isEqualTo(200);
         assertThat(a.api().post("/v1/personas/" + persona + "/bookings", io.parley.platform.support.ApiClient.json(java.util.Map.of(
                 "start", monday.atTime(9, 0).atZone(london).toInstant().toString(), "name", "Ada"))).status()).isEqualTo(201);
+        assertThat(a.api().send("POST", "/v1/personas/" + persona + "/knowledge?name=hours.txt", "We are open on Saturdays.", "text/plain")
+                .status()).isEqualTo(201);   // a document and its passages
         assertThat(a.api().post("/v1/phone-numbers", io.parley.platform.support.ApiClient.json(java.util.Map.of(
                 "phoneNumber", "+1415555" + String.format("%04d", (int) (Math.random() * 10_000)), "personaId", persona))).status()).isEqualTo(201);
         var recorded = a.api().post("/v1/calls", io.parley.platform.support.ApiClient.json(java.util.Map.of("personaId", persona,

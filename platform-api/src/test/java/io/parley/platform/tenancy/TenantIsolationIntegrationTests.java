@@ -29,7 +29,7 @@ import tools.jackson.databind.JsonNode;
 class TenantIsolationIntegrationTests extends IntegrationTest {
 
     /** An operation of the contract with an id in its path. */
-    record IdOperation(String method, String pathTemplate, List<String> idParameters, String exampleBody) {
+    record IdOperation(String method, String pathTemplate, List<String> idParameters, String exampleBody, String contentType, String query) {
         @Override
         public String toString() {
             return method + " " + pathTemplate;
@@ -72,7 +72,11 @@ class TenantIsolationIntegrationTests extends IntegrationTest {
                 ApiClient.json(Map.of("start", MONDAY.atTime(11, 0).atZone(LONDON).toInstant().toString(), "name", "Ada")));
         assertThat(booking.status()).as(booking.body()).isEqualTo(201);
         // one fixture per kind of id the contract knows; a new kind fails the test below until added here
+        ApiClient.Response document = a.api().send("POST", "/v1/personas/" + persona.get("id").asString() + "/knowledge?name=hours.txt",
+                "We are open on Saturdays.", "text/plain");
+        assertThat(document.status()).as(document.body()).isEqualTo(201);
         aIds = Map.of(
+                "documentId", document.json().get("id").asString(),
                 "bookingId", booking.json().get("id").asString(),
                 "personaId", persona.get("id").asString(),
                 "callId", call.get("id").asString(),
@@ -93,9 +97,8 @@ class TenantIsolationIntegrationTests extends IntegrationTest {
             for (String parameter : op.idParameters()) {
                 assertThat(aIds).as("a fixture for path parameter %s of %s", parameter, op).containsKey(parameter);
             }
-            String path = expand(op.pathTemplate(), aIds::get);
-            ApiClient.Response response = b.api().send(op.method(), path, op.exampleBody(),
-                    op.exampleBody() == null ? null : "application/json");
+            String path = expand(op.pathTemplate(), aIds::get) + op.query();
+            ApiClient.Response response = b.api().send(op.method(), path, op.exampleBody(), op.contentType());
             if (response.status() != 404
                     || !response.contentType().startsWith("application/problem+json")
                     || !response.json().get("type").asString().endsWith("/not-found")) {
@@ -124,8 +127,7 @@ class TenantIsolationIntegrationTests extends IntegrationTest {
             // the spec's examples name a persona of the docs' own; A's takes its place
             String body = op.exampleBody() == null ? null : op.exampleBody().replace(EXAMPLE_PERSONA, aIds.get("personaId"))
                     .replace(EXAMPLE_BOOKING_START, MONDAY.atTime(9, 30).atZone(LONDON).toInstant().toString());
-            ApiClient.Response response = a.api().send(op.method(), expand(op.pathTemplate(), aIds::get), body,
-                    body == null ? null : "application/json");
+            ApiClient.Response response = a.api().send(op.method(), expand(op.pathTemplate(), aIds::get) + op.query(), body, op.contentType());
             if (response.status() == 404 && (op.pathTemplate().endsWith("/recording") || op.pathTemplate().endsWith("/summary"))) {
                 // A's call has neither (it was never dialled): the 404 is about them, not about the call
                 assertThat(response.json().get("detail").asString()).as("%s", op).matches("No such (recording|summary)");
@@ -191,7 +193,9 @@ class TenantIsolationIntegrationTests extends IntegrationTest {
             List<String> ids = pathParameters(spec, item, operation);
             boolean isShared = operation.getExtensions() != null && Boolean.TRUE.equals(operation.getExtensions().get("x-parley-shared"));
             if (!ids.isEmpty() && isShared == shared) {
-                operations.add(new IdOperation(method.name(), template, ids, exampleBody(operation)));
+                Map.Entry<String, String> body = exampleBody(operation);
+                operations.add(new IdOperation(method.name(), template, ids, body == null ? null : body.getValue(), body == null ? null : body.getKey(),
+                        requiredQuery(spec, operation)));
             }
         }));
         return operations;
@@ -208,12 +212,32 @@ class TenantIsolationIntegrationTests extends IntegrationTest {
                 .toList();
     }
 
-    private static String exampleBody(Operation operation) {
+    /** The request body's example and its media type: JSON's, else the first media type's with an example. */
+    private static Map.Entry<String, String> exampleBody(Operation operation) {
         if (operation.getRequestBody() == null || operation.getRequestBody().getContent() == null) {
             return null;
         }
         MediaType json = operation.getRequestBody().getContent().get("application/json");
-        return json == null || json.getExample() == null ? null : io.swagger.v3.core.util.Json.pretty(json.getExample());
+        if (json != null) {
+            return json.getExample() == null ? null : Map.entry("application/json", io.swagger.v3.core.util.Json.pretty(json.getExample()));
+        }
+        return operation.getRequestBody().getContent().entrySet().stream().filter(e -> e.getValue().getExample() != null).findFirst()
+                .map(e -> Map.entry(e.getKey(), e.getValue().getExample().toString())).orElse(null);
+    }
+
+    /** The operation's required query parameters with their examples ({@code ?name=...}), or nothing. */
+    private static String requiredQuery(OpenAPI spec, Operation operation) {
+        if (operation.getParameters() == null) return "";
+        StringBuilder query = new StringBuilder();
+        for (Parameter p : operation.getParameters()) {
+            Parameter param = p.get$ref() != null ? spec.getComponents().getParameters().get(p.get$ref().substring(p.get$ref().lastIndexOf('/') + 1)) : p;
+            if (!"query".equals(param.getIn()) || !Boolean.TRUE.equals(param.getRequired()) || param.getName().equals("date")) continue;
+            Object example = param.getExample() != null ? param.getExample() : param.getSchema() == null ? null : param.getSchema().getExample();
+            assertThat(example).as("an example for the required query parameter %s of %s", param.getName(), operation.getOperationId()).isNotNull();
+            query.append(query.isEmpty() ? "?" : "&").append(param.getName()).append('=')
+                    .append(java.net.URLEncoder.encode(example.toString(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return query.toString();
     }
 
     private static String expand(String template, Function<String, String> ids) {

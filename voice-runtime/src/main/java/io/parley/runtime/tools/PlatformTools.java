@@ -33,8 +33,8 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The tools that act on the platform ({@code schedule_callback}, and a receptionist's {@code check_availability}
- * and {@code book_appointment}), run through java-sdk against platform-api's public API with the call's own credential
+ * The tools that act on the platform ({@code schedule_callback}, a receptionist's {@code check_availability}
+ * and {@code book_appointment}, and {@code search_knowledge}), run through java-sdk against platform-api's public API with the call's own credential
  * ({@link CallBootstrap#credential()}), which the platform confines to that call's tenant, callee and
  * persona. So what a tool may do is decided by the platform, not by the model: the model only fills in
  * the arguments, and those never name the callee, persona or tenant.
@@ -64,6 +64,7 @@ public final class PlatformTools implements AutoCloseable {
         add(new ScheduleCallback(json));
         add(BookingTools.check(json));
         add(BookingTools.book(json));
+        add(new SearchKnowledge(json));
     }
 
     /** No platform tools: this instance does not know platform-api. */

@@ -79,6 +79,9 @@ class SecurityConfiguration {
                         .requestMatchers(GET, "/v1/personas/*/availability", "/v1/bookings", "/v1/bookings/**")
                                 .hasAnyAuthority(Scope.CALLS_READ.authority(), Scope.CALLS_WRITE.authority())
                         .requestMatchers(POST, "/v1/personas/*/bookings", "/v1/bookings/*/cancel").hasAuthority(Scope.CALLS_WRITE.authority())
+                        // a persona's knowledge is searched during its calls (a call credential, calls:write), or read with personas:read
+                        .requestMatchers(GET, "/v1/personas/*/knowledge/search")
+                                .hasAnyAuthority(Scope.PERSONAS_READ.authority(), Scope.CALLS_WRITE.authority())
                         .requestMatchers(GET, "/v1/personas", "/v1/personas/**", "/v1/persona-templates", "/v1/persona-templates/**")
                                 .hasAuthority(Scope.PERSONAS_READ.authority())
                         .requestMatchers("/v1/personas", "/v1/personas/**").hasAuthority(Scope.PERSONAS_WRITE.authority())
