@@ -196,7 +196,8 @@ public class InboundNumbers {
                     p.systemPrompt(), p.firstMessage(), p.language(), p.voice().provider(), p.voice().voiceId(), call.variables(),
                     call.timeZone(), null, call.record(), jdbc.queryForObject("select flow::text from personas where tenant_id = ? and id = ?",
                             String.class, tenant.value(), p.id()), p.tools(), p.childSafety(),
-                    p.booking() == null ? null : p.booking().timeZone());
+                    p.booking() == null ? null : p.booking().timeZone(),
+                    jdbc.queryForObject("select settings::text from personas where tenant_id = ? and id = ?", String.class, tenant.value(), p.id()));
             return Optional.of(new DispatchLedger.Begun(attempt.id(), call.id(), tenant, call.mode(), carrier, number, call.to(),
                     call.scheduledAt(), now, snapshot));
         });

@@ -134,10 +134,11 @@ public record ParleyProperties(
 
     /**
      * The compliance guard: the hours a callee may be called in their local time (start inclusive, end
-     * exclusive) and the numbers never dialled (emergency, premium-rate). On unless turned off.
+     * exclusive) and the numbers never dialled (emergency, premium-rate). On unless turned off. {@code crisisLine}: what
+     * personas say when a caller shows signs of self-harm (blank: the voice runtime's own, with 988 and Samaritans).
      */
     public record Compliance(boolean enabled, java.time.LocalTime callingWindowStart, java.time.LocalTime callingWindowEnd,
-                             String aiDisclosure, String optOutDigit, String recordingDisclosure) {}
+                             String aiDisclosure, String optOutDigit, String recordingDisclosure, String crisisLine) {}
 
     /**
      * How a dialled call is handed to the voice runtime: its bootstrap in Redis and the call token the carrier

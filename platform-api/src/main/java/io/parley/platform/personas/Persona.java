@@ -86,6 +86,39 @@ public class Persona {
     @Column(columnDefinition = "jsonb")
     private BookingSettings booking;
 
+    /** Its voice's settings, model, recogniser and call limits; null parts keep the platform's defaults. */
+    @org.hibernate.annotations.JdbcTypeCode(org.hibernate.type.SqlTypes.JSON)
+    @Column(columnDefinition = "jsonb")
+    private Settings settings;
+
+    /**
+     * What a persona sets for its calls beyond its words: how its voice speaks, the model it thinks with, the recogniser
+     * it listens with, and its calls' limits. Each part, and each field of one, may be null: the platform's default.
+     */
+    public record Settings(VoiceSettings voice, Model llm, Recognizer stt, Limits limits) {
+        public static final Settings NONE = new Settings(null, null, null, null);
+
+        /** These settings with {@code changes}' parts in place of theirs (a part given replaces the whole part). */
+        public Settings with(Settings changes) {
+            if (changes == null) return this;
+            return new Settings(changes.voice != null ? changes.voice : voice, changes.llm != null ? changes.llm : llm,
+                    changes.stt != null ? changes.stt : stt, changes.limits != null ? changes.limits : limits);
+        }
+    }
+
+    /** How the voice speaks (providers that take it). */
+    public record VoiceSettings(Double speed, Double stability, Double similarityBoost, Double style) {}
+
+    /** The language model: a provider the runtime has, a model of it, its temperature. */
+    public record Model(String provider, String model, Double temperature) {}
+
+    /** The speech recogniser. */
+    public record Recognizer(String provider) {}
+
+    /** A call's limits and what is said at them. */
+    public record Limits(Integer maxCallSeconds, Integer warningSecondsBefore, String warningText, String goodbyeText,
+                         Integer silenceTimeoutSeconds, String stillThereText, java.util.List<String> endCallPhrases) {}
+
     /**
      * How a persona takes bookings: its opening hours per weekday ({@code monday} … {@code sunday}) in
      * {@code timeZone}, slots of {@code slotMinutes} from each opening, {@code bufferMinutes} kept free after each
@@ -208,6 +241,7 @@ public class Persona {
     void setFlow(java.util.List<Step> flow) { this.flow = flow == null || flow.isEmpty() ? null : new java.util.ArrayList<>(flow); }
     void setTemplate(String template) { this.template = template; }
     void setBooking(BookingSettings booking) { this.booking = booking; }
+    void setSettings(Settings settings) { this.settings = settings; }
     void setChildSafety(boolean childSafety) { this.childSafety = childSafety; }
     void setTools(java.util.List<String> tools) { this.tools = tools.stream().distinct().toArray(String[]::new); }
     void touch(Instant now) { this.updatedAt = now; }
@@ -240,6 +274,9 @@ public class Persona {
     public java.util.List<Step> flow() { return flow == null ? java.util.List.of() : java.util.List.copyOf(flow); }
     /** How the persona takes bookings; null: it takes none. */
     public BookingSettings booking() { return booking; }
+
+    /** Its voice's settings, model, recogniser and call limits (never null; null parts: the platform's defaults). */
+    public Settings settings() { return settings == null ? Settings.NONE : settings; }
     /** Its version: 0 when made, one more at each change; a call runs on the version it was placed with. */
     public long version() { return version; }
     /** Whether it talks with children: never recorded, no identifying questions, transcripts kept briefly. */

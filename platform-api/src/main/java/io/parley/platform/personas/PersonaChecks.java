@@ -152,6 +152,35 @@ final class PersonaChecks {
         }
     }
 
+    /**
+     * Settings that hang together: a time warning before the end of the call, end-call phrases that are words. The
+     * ranges of each value are the spec's (checked before this).
+     */
+    static Persona.Settings settings(Persona.Settings settings) {
+        List<FieldError> errors = new ArrayList<>();
+        Persona.Limits limits = settings.limits();
+        if (limits != null) {
+            if (limits.maxCallSeconds() != null && limits.warningSecondsBefore() != null && limits.warningSecondsBefore() > 0
+                    && limits.warningSecondsBefore() >= limits.maxCallSeconds()) {
+                errors.add(new FieldError("limits.warningSecondsBefore", "must be less than maxCallSeconds (" + limits.maxCallSeconds() + ")"));
+            }
+            if (limits.endCallPhrases() != null && limits.endCallPhrases().stream().anyMatch(p -> p == null || p.isBlank())) {
+                errors.add(new FieldError("limits.endCallPhrases", "each a word or phrase, not blank"));
+            }
+            for (String[] line : new String[][] {{"warningText", limits.warningText()}, {"goodbyeText", limits.goodbyeText()},
+                    {"stillThereText", limits.stillThereText()}}) {
+                if (line[1] != null && line[1].isBlank()) errors.add(new FieldError("limits." + line[0], "must not be blank"));
+            }
+        }
+        if (settings.llm() != null && settings.llm().model() != null && settings.llm().model().isBlank()) {
+            errors.add(new FieldError("llm.model", "must not be blank"));
+        }
+        if (!errors.isEmpty()) {
+            throw ApiProblemException.invalidFields(errors);
+        }
+        return settings;
+    }
+
     private static void text(String field, String value, List<FieldError> errors) {
         if (value != null && value.length() > MAX_TEXT) {
             errors.add(new FieldError(field, "at most " + MAX_TEXT + " characters"));

@@ -391,10 +391,48 @@ final class CallRuntime implements CallHandler {
         return tools;
     }
 
+    /** Said when a caller shows signs of harming themselves and the persona has no crisis line of its own. */
+    static final String CRISIS_LINE = "I'm really sorry you're feeling this way, and I'm glad you told me. You don't have to go through "
+            + "this alone. Please reach a crisis line now: in the US or Canada, call or text 988; in the UK, call Samaritans on 116 123; "
+            + "anywhere else, your local emergency number. If you are in danger right now, call your emergency number.";
+    /** The same, for a persona that talks with children: a trusted adult, now. */
+    static final String CRISIS_LINE_FOR_CHILDREN = "Thank you for telling me. That sounds really hard, and it matters. Please go and "
+            + "tell a grown-up you trust, like your mum or dad or a teacher, right now. They will want to help you.";
+
+    /**
+     * The crisis protocol: when the caller's turn shows signs that they may harm themselves ({@link CrisisSignals}), the
+     * persona says its crisis line, scripted, in place of whatever the model or script would have said, and the call is
+     * reported ({@code call.crisis_detected}, with the phrase that matched). The model, asked again on the next turn,
+     * sees the line in its history and carries on from it.
+     */
+    private boolean answeredCrisis(ConversationCommand.StartLanguageModel start) {
+        if (start.messages().isEmpty() || start.messages().getLast().role() != io.parley.runtime.conversation.ConversationMessage.Role.USER) {
+            return false;   // a turn after a tool's result: the caller's words were looked at already
+        }
+        java.util.Optional<String> sign = io.parley.runtime.conversation.CrisisSignals.in(start.messages().getLast().content());
+        if (sign.isEmpty()) {
+            return false;
+        }
+        CallBootstrap.Persona persona = bootstrap.persona();
+        String line = persona.crisisLine() != null && !persona.crisisLine().isBlank() ? persona.crisisLine().strip()
+                : persona.talksWithChildren() ? CRISIS_LINE_FOR_CHILDREN : CRISIS_LINE;
+        events.publish(bootstrap.tenantId(), token.callId(), "call.crisis_detected", clock.instant(), Map.of("signal", sign.get()));
+        log.warn("Call {}: the caller showed signs of self-harm; the crisis line was said", token.callId());
+        Instant at = clock.instant();
+        for (String word : line.split("(?<=\\s)")) {
+            input(new ConversationInput.LanguageModelToken(at, start.turnId(), word));
+        }
+        input(new ConversationInput.LanguageModelCompleted(at, start.turnId()));
+        return true;
+    }
+
     private void think(ConversationCommand.StartLanguageModel start) {
         turnStartedNanos = System.nanoTime();
         runtimeAddedNanos = turnStartedNanos - inputQueuedNanos;
         firstSentencePending = true;
+        if (answeredCrisis(start)) {
+            return;
+        }
         if (brain != null) {
             for (ConversationInput input : brain.respond(start, clock.instant())) {
                 input(input);

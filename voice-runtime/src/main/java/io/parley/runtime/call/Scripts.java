@@ -144,6 +144,9 @@ final class Scripts {
                 settings.maxCallLengthGoodbyeLine(fill(limits.goodbyeText(), variables));
             }
             if (limits.optOutDigit() != null) settings.optOutDigit(limits.optOutDigit());
+            if (limits.endCallPhrases() != null && !limits.endCallPhrases().isEmpty()) {
+                settings.endCallPhrases(limits.endCallPhrases().stream().filter(p -> p != null && !p.isBlank()).map(String::strip).toList());
+            }
         }
         turnTaking(settings, persona.turnTaking());
         return settings.build();

@@ -46,6 +46,8 @@ public record CallBootstrap(
      * @param turnTaking how it takes turns; null: the defaults
      * @param childSafety whether it talks with children (no identifying questions); null: as its kind says (Santa does)
      * @param bookingTimeZone the IANA time zone of the business it books for, when it takes bookings; else null
+     * @param crisisLine  what it says when a caller shows signs of harming themselves (a crisis line to call); null: the
+     *                    runtime's own (for a persona that talks with children, one that sends them to a trusted adult)
      */
     public record Persona(
             UUID id,
@@ -62,24 +64,25 @@ public record CallBootstrap(
             List<String> tools,
             TurnTaking turnTaking,
             Boolean childSafety,
-            String bookingTimeZone) {
+            String bookingTimeZone,
+            String crisisLine) {
 
         /** A persona that may use no platform tools. */
         public Persona(UUID id, String name, String kind, String systemPrompt, String firstMessage, String language, Provider voice,
                        Provider stt, Provider llm, Limits limits, List<ScriptStep> script) {
-            this(id, name, kind, systemPrompt, firstMessage, language, voice, stt, llm, limits, script, null, null, null, null);
+            this(id, name, kind, systemPrompt, firstMessage, language, voice, stt, llm, limits, script, null, null, null, null, null);
         }
 
         /** A persona that takes turns the default way. */
         public Persona(UUID id, String name, String kind, String systemPrompt, String firstMessage, String language, Provider voice,
                        Provider stt, Provider llm, Limits limits, List<ScriptStep> script, List<String> tools) {
-            this(id, name, kind, systemPrompt, firstMessage, language, voice, stt, llm, limits, script, tools, null, null, null);
+            this(id, name, kind, systemPrompt, firstMessage, language, voice, stt, llm, limits, script, tools, null, null, null, null);
         }
 
         /** A persona that takes turns its own way. */
         public Persona(UUID id, String name, String kind, String systemPrompt, String firstMessage, String language, Provider voice,
                        Provider stt, Provider llm, Limits limits, List<ScriptStep> script, List<String> tools, TurnTaking turnTaking) {
-            this(id, name, kind, systemPrompt, firstMessage, language, voice, stt, llm, limits, script, tools, turnTaking, null, null);
+            this(id, name, kind, systemPrompt, firstMessage, language, voice, stt, llm, limits, script, tools, turnTaking, null, null, null);
         }
 
         /** Whether the persona talks with children: its own say, else its kind's (Santa does). */
@@ -105,9 +108,14 @@ public record CallBootstrap(
     /** A provider choice: its id ({@code offline}, {@code deepgram}, ...), voice or model, settings. */
     public record Provider(String provider, String voiceOrModel, Map<String, Object> settings) {}
 
-    /** Time limits and their lines. */
+    /** Time limits and their lines; {@code endCallPhrases} what the caller says to end the call (null: the engine's). */
     public record Limits(int maxCallSeconds, int warningSecondsBefore, String warningText, String goodbyeText,
-                         int silenceTimeoutSeconds, String stillThereText, String optOutDigit) {}
+                         int silenceTimeoutSeconds, String stillThereText, String optOutDigit, List<String> endCallPhrases) {
+        public Limits(int maxCallSeconds, int warningSecondsBefore, String warningText, String goodbyeText,
+                      int silenceTimeoutSeconds, String stillThereText, String optOutDigit) {
+            this(maxCallSeconds, warningSecondsBefore, warningText, goodbyeText, silenceTimeoutSeconds, stillThereText, optOutDigit, null);
+        }
+    }
 
     /**
      * One step of a scripted (offline) persona: what it asks and the answers it understands. The first

@@ -347,6 +347,47 @@ class ConversationIntegrationTests {
     }
 
     @Test
+    void aCallerShowingSignsOfSelfHarmHearsTheCrisisLineNotTheModelAndTheCallIsReported() throws Exception {
+        UUID callId = UUID.randomUUID();
+        UUID tenantId = UUID.randomUUID();
+        CallBootstrap santa = santa(callId, tenantId);
+        CallBootstrap.Persona friend = new CallBootstrap.Persona(santa.persona().id(), "Friend", "companion", "You are a kind friend.",
+                "Hi, how are you?", "en-US", santa.persona().voice(), santa.persona().stt(),
+                new CallBootstrap.Provider("fake-llm", "fake-model", Map.of()), santa.persona().limits(), List.of());
+        a.context().getBean(CallSessionStore.class).saveBootstrap(new CallBootstrap(CallBootstrap.VERSION, callId, tenantId, "test", friend, Map.of()));
+        FakeLanguageModel model = a.context().getBean(FakeLanguageModel.class);
+        int before = model.requests.size();
+        try (TwilioEmulator twilio = a.connect()) {
+            twilio.connected();
+            twilio.start(a.context().getBean(CallTokens.class).mint(callId, tenantId, Duration.ofMinutes(5)));
+            twilio.until("mark", 5_000);
+            awaitListening(new Dialled(callId, tenantId, null));
+            a.ears().last().say("honestly I don't want to live anymore");
+            awaitTrue(() -> a.mouth().spoken.stream().anyMatch(line -> line.contains("988")));
+        }
+        assertThat(model.requests.size()).as("the model was not asked for that turn").isEqualTo(before);
+        assertThat(String.join(" ", a.mouth().spoken)).contains(CallRuntime.CRISIS_LINE.substring(0, 60));
+        Map<Object, Object> crisis = events(callId).stream().filter(e -> "call.crisis_detected".equals(e.get("type"))).findFirst().orElseThrow();
+        assertThat(JSON.readTree(crisis.get("data").toString()).get("signal").asString()).isEqualTo("don't want to live");
+    }
+
+    @Test
+    void aChildShowingSignsOfSelfHarmIsSentToATrustedAdultEvenByTheScriptedSanta() throws Exception {
+        UUID callId = UUID.randomUUID();
+        UUID tenantId = UUID.randomUUID();
+        a.context().getBean(CallSessionStore.class).saveBootstrap(santa(callId, tenantId));
+        try (TwilioEmulator twilio = a.connect()) {
+            twilio.connected();
+            twilio.start(a.context().getBean(CallTokens.class).mint(callId, tenantId, Duration.ofMinutes(5)));
+            twilio.until("mark", 5_000);
+            awaitListening(new Dialled(callId, tenantId, null));
+            a.ears().last().say("sometimes I hurt myself");
+            awaitTrue(() -> a.mouth().spoken.stream().anyMatch(line -> line.contains("grown-up you trust")));
+        }
+        assertThat(events(callId)).anySatisfy(e -> assertThat(e.get("type")).isEqualTo("call.crisis_detected"));
+    }
+
+    @Test
     void aStreamForACallWithNoSessionIsHungUp() throws Exception {
         UUID callId = UUID.randomUUID();
         String token = a.context().getBean(CallTokens.class).mint(callId, UUID.randomUUID(), Duration.ofMinutes(5));

@@ -93,7 +93,7 @@ class ScriptsTests {
                         "book_appointment"),
                 new CallBootstrap.ScriptStep("bye", "Bye!", List.of()));
         CallBootstrap.Persona persona = new CallBootstrap.Persona(UUID.randomUUID(), "Reception", "receptionist", "Be brief.", "Hello.",
-                "en-US", null, null, null, null, script, List.of("check_availability", "book_appointment"), null, null, "Europe/Paris");
+                "en-US", null, null, null, null, script, List.of("check_availability", "book_appointment"), null, null, "Europe/Paris", null);
 
         assertThat(Scripts.flowInstructions(script, Map.of())).as("a model books with the tools, and then replies")
                 .contains("- Step when: ask \u201cWhen?\u201d. Book the day and time the caller wants: check it with check_availability, read it back, "
@@ -111,7 +111,7 @@ class ScriptsTests {
         assertThat(Scripts.brain(call).currentStep(List.of())).isEqualTo("when");
 
         CallBootstrap noZoneNoName = new CallBootstrap(1, UUID.randomUUID(), UUID.randomUUID(), "test",
-                new CallBootstrap.Persona(persona.id(), "R", "receptionist", "", "Hello.", "en-US", null, null, null, null, script, null, null, null, null),
+                new CallBootstrap.Persona(persona.id(), "R", "receptionist", "", "Hello.", "en-US", null, null, null, null, script, null, null, null, null, null),
                 Map.of(), "+14155550100", "America/New_York", null);
         assertThat(Scripts.booking(noZoneNoName)).isEqualTo(new io.parley.runtime.conversation.ScriptedBrain.Booking(
                 java.time.ZoneId.of("America/New_York"), "Caller +14155550100"));
@@ -120,9 +120,22 @@ class ScriptsTests {
         assertThat(Scripts.booking(badZone).name()).isEqualTo("Phone caller");
     }
 
+    @Test
+    void aPersonasOwnEndCallPhrasesReplaceTheEnginesAndBlankOnesAreLeftOut() {
+        CallBootstrap.Limits limits = new CallBootstrap.Limits(300, 30, "Nearly done.", "Bye!", 10, "Still there?", "9",
+                List.of("that's all", " ", " goodbye coach "));
+        CallBootstrap.Persona persona = new CallBootstrap.Persona(UUID.randomUUID(), "Coach", "companion", "Be brief.", "Hi!",
+                "en-US", null, null, null, limits, null);
+        assertThat(Scripts.settings(persona, Map.of(), null).endCallPhrases()).containsExactly("that's all", "goodbye coach");
+        CallBootstrap.Persona defaults = new CallBootstrap.Persona(UUID.randomUUID(), "Coach", "companion", "Be brief.", "Hi!",
+                "en-US", null, null, null, new CallBootstrap.Limits(300, 30, null, null, 10, null, null), null);
+        assertThat(Scripts.settings(defaults, Map.of(), null).endCallPhrases())
+                .isEqualTo(io.parley.runtime.conversation.ConversationSettings.DEFAULT_END_CALL_PHRASES);
+    }
+
     private static io.parley.runtime.conversation.OutputGuard guard(String kind, Boolean childSafety) {
         CallBootstrap.Persona persona = new CallBootstrap.Persona(UUID.randomUUID(), "P", kind, "Be kind.", "Hi!",
-                "en-US", null, null, null, null, null, null, null, childSafety, null);
+                "en-US", null, null, null, null, null, null, null, childSafety, null, null);
         return Scripts.settings(persona, Map.of(), null).outputGuard();
     }
 }

@@ -98,17 +98,31 @@ public class RuntimeHandoff {
         persona.put("systemPrompt", s.systemPrompt());
         persona.put("firstMessage", firstUtterance(s.firstMessage(), s.record()));
         persona.put("language", s.language());
-        persona.put("voice", provider(s.voiceProvider(), s.voiceId()));
-        persona.put("stt", provider(settings.sttProvider(), null));
-        persona.put("llm", provider(blankToNull(settings.llmProvider()), null));
+        // the persona's own settings over the platform's defaults, part by part and field by field
+        Map<String, Object> own = s.settings() == null ? Map.of() : json.readValue(s.settings(), Map.class);
+        Map<String, Object> voice = provider(s.voiceProvider(), s.voiceId());
+        Map<String, Object> voiceSettings = withoutNulls(part(own, "voice"));
+        Object similarity = voiceSettings.remove("similarityBoost");   // the runtime takes the providers' own names
+        if (similarity != null) voiceSettings.put("similarity_boost", similarity);
+        voice.put("settings", voiceSettings);
+        persona.put("voice", voice);
+        Map<String, Object> stt = part(own, "stt");
+        persona.put("stt", provider((String) or(stt.get("provider"), settings.sttProvider()), null));
+        Map<String, Object> llm = part(own, "llm");
+        Map<String, Object> model = provider((String) or(llm.get("provider"), blankToNull(settings.llmProvider())), (String) llm.get("model"));
+        if (llm.get("temperature") != null) model.put("settings", Map.of("temperature", llm.get("temperature")));
+        persona.put("llm", model);
+        Map<String, Object> ownLimits = part(own, "limits");
         Map<String, Object> limits = new LinkedHashMap<>();
-        limits.put("maxCallSeconds", settings.maxCallLength().toSeconds());
-        limits.put("warningSecondsBefore", 30);
-        limits.put("warningText", "We only have a moment left.");
-        limits.put("goodbyeText", "Thank you for talking with me. Goodbye!");
-        limits.put("silenceTimeoutSeconds", 10);
-        limits.put("stillThereText", "Are you still there?");
+        long longest = settings.maxCallLength().toSeconds();
+        limits.put("maxCallSeconds", ownLimits.get("maxCallSeconds") instanceof Number n ? Math.min(n.longValue(), longest) : longest);
+        limits.put("warningSecondsBefore", or(ownLimits.get("warningSecondsBefore"), 30));
+        limits.put("warningText", or(ownLimits.get("warningText"), "We only have a moment left."));
+        limits.put("goodbyeText", or(ownLimits.get("goodbyeText"), "Thank you for talking with me. Goodbye!"));
+        limits.put("silenceTimeoutSeconds", or(ownLimits.get("silenceTimeoutSeconds"), 10));
+        limits.put("stillThereText", or(ownLimits.get("stillThereText"), "Are you still there?"));
         limits.put("optOutDigit", blankToNull(compliance.optOutDigit()));
+        if (ownLimits.get("endCallPhrases") != null) limits.put("endCallPhrases", ownLimits.get("endCallPhrases"));
         persona.put("limits", limits);
         // the persona's flow (the same shape: id, prompt, answers of keywords, reply, next, action): a language model follows
         // it, judging each answer, or the offline brain plays it; none: a free conversation (offline, a short chat)
@@ -118,6 +132,8 @@ public class RuntimeHandoff {
         persona.put("childSafety", s.childSafety());
         // a flow step that books reads the caller's "tomorrow at ten" in the business's zone
         persona.put("bookingTimeZone", s.bookingTimeZone());
+        // what it says to a caller who shows signs of harming themselves (none: the runtime's own)
+        persona.put("crisisLine", blankToNull(compliance.crisisLine()));
 
         Map<String, Object> bootstrap = new LinkedHashMap<>();
         bootstrap.put("v", 1);
@@ -158,6 +174,21 @@ public class RuntimeHandoff {
         } catch (JOSEException e) {
             throw new IllegalStateException("HS256 signing failed", e);
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> part(Map<String, Object> settings, String name) {
+        return settings.get(name) instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+    }
+
+    private static Map<String, Object> withoutNulls(Map<String, Object> values) {
+        Map<String, Object> kept = new LinkedHashMap<>();
+        values.forEach((k, v) -> { if (v != null) kept.put(k, v); });
+        return kept;
+    }
+
+    private static <T> Object or(Object value, T otherwise) {
+        return value != null ? value : otherwise;
     }
 
     private static Map<String, Object> provider(String provider, String voiceOrModel) {

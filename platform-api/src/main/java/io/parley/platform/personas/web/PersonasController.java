@@ -44,7 +44,8 @@ class PersonasController implements PersonasApi {
                 request.getSystemPrompt(), request.getFirstMessage(), request.getLanguage(), voice(request.getVoice()),
                 request.getReminderMinutesBefore(), retry(request.getRetry()), request.getVoicemailMessage(), request.getRecording(),
                 fields(request.getExtractionFields()), variables(request.getVariables()), flow(request.getFlow()), request.getTemplate(),
-                booking(request.getBooking()), tools(request.getTools()), request.getChildSafety());
+                booking(request.getBooking()), tools(request.getTools()), request.getChildSafety(),
+                settings(request.getVoice(), request.getLlm(), request.getStt(), request.getLimits()));
         return idempotency.run(caller.tenant(), idempotencyKey, "createPersona", request,
                 io.parley.platform.api.model.Persona.class,
                 () -> ResponseEntity.status(HttpStatus.CREATED).body(toApi(personas.create(caller.tenant(), draft))));
@@ -66,7 +67,8 @@ class PersonasController implements PersonasApi {
                 request.getSystemPrompt(), request.getFirstMessage(), request.getLanguage(), voice(request.getVoice()),
                 request.getReminderMinutesBefore(), retry(request.getRetry()), request.getVoicemailMessage(), request.getRecording(),
                 fields(request.getExtractionFields()), variables(request.getVariables()), flow(request.getFlow()),
-                booking(request.getBooking()), tools(request.getTools()), request.getChildSafety());
+                booking(request.getBooking()), tools(request.getTools()), request.getChildSafety(),
+                settings(request.getVoice(), request.getLlm(), request.getStt(), request.getLimits()));
         return ResponseEntity.ok(toApi(personas.update(Callers.current().tenant(), personaId, changes)));
     }
 
@@ -146,6 +148,33 @@ class PersonasController implements PersonasApi {
         return tools == null ? null : tools.stream().map(io.parley.platform.api.model.PersonaTool::getValue).toList();
     }
 
+    /** The request's settings parts (null when it gives none). */
+    static Persona.Settings settings(Voice voice, io.parley.platform.api.model.PersonaModel llm, io.parley.platform.api.model.PersonaRecognizer stt,
+                                     io.parley.platform.api.model.PersonaLimits limits) {
+        io.parley.platform.api.model.VoiceSettings v = voice == null ? null : voice.getSettings();
+        if (v == null && llm == null && stt == null && limits == null) return null;
+        return new Persona.Settings(
+                v == null ? null : new Persona.VoiceSettings(v.getSpeed(), v.getStability(), v.getSimilarityBoost(), v.getStyle()),
+                llm == null ? null : new Persona.Model(llm.getProvider(), llm.getModel() == null ? null : llm.getModel().strip(), llm.getTemperature()),
+                stt == null ? null : new Persona.Recognizer(stt.getProvider()),
+                limits == null ? null : new Persona.Limits(limits.getMaxCallSeconds(), limits.getWarningSecondsBefore(), limits.getWarningText(),
+                        limits.getGoodbyeText(), limits.getSilenceTimeoutSeconds(), limits.getStillThereText(),
+                        limits.getEndCallPhrases() == null ? null : limits.getEndCallPhrases().stream().map(String::strip).toList()));
+    }
+
+    private static Voice voiceToApi(Persona persona) {
+        Voice voice = new Voice(VoiceProvider.fromValue(persona.voice().provider()), persona.voice().voiceId());
+        Persona.VoiceSettings v = persona.settings().voice();
+        return v == null ? voice : voice.settings(new io.parley.platform.api.model.VoiceSettings().speed(v.speed()).stability(v.stability())
+                .similarityBoost(v.similarityBoost()).style(v.style()));
+    }
+
+    private static io.parley.platform.api.model.PersonaLimits limitsToApi(Persona.Limits l) {
+        return l == null ? null : new io.parley.platform.api.model.PersonaLimits().maxCallSeconds(l.maxCallSeconds())
+                .warningSecondsBefore(l.warningSecondsBefore()).warningText(l.warningText()).goodbyeText(l.goodbyeText())
+                .silenceTimeoutSeconds(l.silenceTimeoutSeconds()).stillThereText(l.stillThereText()).endCallPhrases(l.endCallPhrases());
+    }
+
     static Persona.BookingSettings booking(io.parley.platform.api.model.BookingSettings b) {
         if (b == null) {
             return null;
@@ -187,7 +216,13 @@ class PersonasController implements PersonasApi {
                 .systemPrompt(persona.systemPrompt())
                 .firstMessage(persona.firstMessage())
                 .language(persona.language())
-                .voice(new Voice(VoiceProvider.fromValue(persona.voice().provider()), persona.voice().voiceId()))
+                .voice(voiceToApi(persona))
+                .llm(persona.settings().llm() == null ? null : new io.parley.platform.api.model.PersonaModel()
+                        .provider(persona.settings().llm().provider()).model(persona.settings().llm().model())
+                        .temperature(persona.settings().llm().temperature()))
+                .stt(persona.settings().stt() == null ? null : new io.parley.platform.api.model.PersonaRecognizer()
+                        .provider(persona.settings().stt().provider()))
+                .limits(limitsToApi(persona.settings().limits()))
                 .reminderMinutesBefore(persona.reminderMinutesBefore())
                 .voicemailMessage(persona.voicemailMessage())
                 .recording(persona.recording())
