@@ -56,6 +56,7 @@ public final class Parley {
   private final PhoneNumberService phoneNumbers;
   private final BookingService bookings;
   private final KnowledgeService knowledge;
+  private final CalleeService callees;
   private final SettingsService settings;
   private final WebhookEndpointService webhookEndpoints;
   private final ApiKeyService apiKeys;
@@ -82,6 +83,7 @@ public final class Parley {
     this.phoneNumbers = new PhoneNumberService(new PhoneNumbersApi(client), executor);
     this.bookings = new BookingService(new io.parley.sdk.api.BookingsApi(client), executor);
     this.knowledge = new KnowledgeService(client, executor);
+    this.callees = new CalleeService(new io.parley.sdk.api.CalleesApi(client), executor);
     this.settings = new SettingsService(new SettingsApi(client), executor);
     this.webhookEndpoints = new WebhookEndpointService(new WebhooksApi(client), executor);
     this.apiKeys = new ApiKeyService(new ApiKeysApi(client), executor);
@@ -121,6 +123,11 @@ public final class Parley {
   /** Appointments your receptionists take, and their free slots. */
   public BookingService bookings() {
     return bookings;
+  }
+
+  /** The people your personas call, their consent and favourites, and what personas remember of them. */
+  public CalleeService callees() {
+    return callees;
   }
 
   /** A persona's knowledge: the documents its calls answer from. */

@@ -57,8 +57,11 @@ public class CallService {
     private final TenantCallSettings settings;
     private final Clock clock;
 
+    private final io.parley.platform.callees.Callees callees;
+
     public CallService(EntityManager entities, TenantTransactions transactions, PersonaService personas, DoNotCallList doNotCall,
-                       TenantCallSettings settings, Clock clock) {
+                       TenantCallSettings settings, Clock clock, io.parley.platform.callees.Callees callees) {
+        this.callees = callees;
         this.entities = entities;
         this.transactions = transactions;
         this.personas = personas;
@@ -72,7 +75,9 @@ public class CallService {
         CallRequestRules rules = new CallRequestRules();
         String to = rules.phoneNumber(request.to());
         requireWithinGrant(caller, request.personaId(), to);
-        Call.When when = rules.when(request.scheduledAt(), request.localTime(), request.timeZone(), to, now);
+        // a callee of the tenant's with this number: their time zone unless the call names one
+        String zone = request.timeZone() != null || to == null ? request.timeZone() : callees.timeZone(caller.tenant(), to).orElse(null);
+        Call.When when = rules.when(request.scheduledAt(), request.localTime(), zone, to, now);
         rules.variables(request.variables());
         String reminderEmail = rules.email("reminderEmail", request.reminderEmail());
         TenantId tenant = caller.tenant();
@@ -87,6 +92,10 @@ public class CallService {
                 }
             }
             rules.throwIfAny();
+            if (callees.byNumber(tenant, to).map(c -> c.consent() == io.parley.platform.callees.Callees.Consent.REVOKED).orElse(false)) {
+                throw new ApiProblemException(ProblemType.VALIDATION_ERROR, to + " belongs to a callee who revoked consent to be called",
+                        List.of(new ApiProblemException.FieldError("to", "the callee revoked consent (PATCH /v1/callees/{id} if they agree again)")));
+            }
             if (doNotCall.listed(tenant, to)) {
                 throw new ApiProblemException(ProblemType.DO_NOT_CALL,
                         to + " is on the tenant's do-not-call list; remove it (DELETE /v1/do-not-call/{phoneNumber}) only if the callee agreed to be called",

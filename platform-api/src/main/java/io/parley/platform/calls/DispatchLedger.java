@@ -41,7 +41,7 @@ public class DispatchLedger {
     public record Snapshot(UUID personaId, String personaName, String personaKind, String systemPrompt, String firstMessage, String language,
                            String voiceProvider, String voiceId, java.util.Map<String, Object> variables, String timeZone,
                            String voicemailMessage, boolean record, String flow, java.util.List<String> tools, boolean childSafety,
-                           String bookingTimeZone, String settings) {}
+                           String bookingTimeZone, String settings, java.util.List<String> memory) {}
 
     /** Why a claimed call was not begun. */
     public enum NotBegun { GONE, DEFERRED, OUTSIDE_WINDOW, BLOCKED }
@@ -57,9 +57,11 @@ public class DispatchLedger {
     private final JdbcTemplate jdbc;
     private final DoNotCallList doNotCall;
     private final TenantCallSettings settings;
+    private final io.parley.platform.callees.Callees callees;
 
     public DispatchLedger(EntityManager entities, TenantTransactions transactions, JdbcTemplate jdbc, DoNotCallList doNotCall,
-                          TenantCallSettings settings) {
+                          TenantCallSettings settings, io.parley.platform.callees.Callees callees) {
+        this.callees = callees;
         this.entities = entities;
         this.transactions = transactions;
         this.jdbc = jdbc;
@@ -141,7 +143,8 @@ public class DispatchLedger {
                         select p.id, s->>'name', s->>'kind', s->>'system_prompt', s->>'first_message', s->>'language', s->>'voice_provider',
                                s->>'voice_id', s->>'voicemail_message', case when jsonb_typeof(s->'flow') = 'array' then (s->'flow')::text end,
                                array(select jsonb_array_elements_text(coalesce(s->'tools', '[]'::jsonb))), coalesce((s->>'child_safety')::boolean, false),
-                               s->'booking'->>'timeZone', case when jsonb_typeof(s->'settings') = 'object' then (s->'settings')::text end
+                               s->'booking'->>'timeZone', case when jsonb_typeof(s->'settings') = 'object' then (s->'settings')::text end,
+                               coalesce((s->>'memory')::boolean, false)
                           from personas p
                           left join persona_versions v on v.tenant_id = p.tenant_id and v.persona_id = p.id and v.version = ?
                           cross join lateral (select coalesce(v.snapshot, to_jsonb(p)) as s) snapshot
@@ -149,7 +152,7 @@ public class DispatchLedger {
                         (rs, i) -> new Snapshot(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
                                 rs.getString(6), rs.getString(7), rs.getString(8), call.variables(), call.timeZone(), rs.getString(9), call.record(),
                                 rs.getString(10), java.util.List.of((String[]) rs.getArray(11).getArray()), rs.getBoolean(12), rs.getString(13),
-                                rs.getString(14)),
+                                rs.getString(14), rs.getBoolean(15) ? callees.recall(claim.tenant(), call.personaId(), call.to()) : null),
                         call.personaVersion(), claim.tenant().value(), call.personaId());
                 // Last, with everything else written: one dispatch of a tenant at a time counts its calls under way (this one
                 // included, and every one an earlier holder committed), so two instances cannot both take its last slot. The

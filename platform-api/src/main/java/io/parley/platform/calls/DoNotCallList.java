@@ -86,6 +86,11 @@ public class DoNotCallList {
         insert(tenant, phoneNumber, Source.OPT_OUT, "the callee opted out during a call", callId, "callee", at);
     }
 
+    /** In the caller's transaction, bound to {@code tenant}: lists {@code e164} (nothing changes when it is listed already). */
+    public void list(TenantId tenant, String e164, String reason, String actor, Instant at) {
+        insert(tenant, e164, Source.API, reason, null, actor, at);
+    }
+
     /** In the caller's transaction, bound to {@code tenant}: whether {@code e164} is listed. */
     public boolean listed(TenantId tenant, String e164) {
         return Boolean.TRUE.equals(jdbc.queryForObject("select exists (select 1 from do_not_call where tenant_id = ? and phone_number = ?)",

@@ -49,8 +49,11 @@ public class InboundNumbers {
     private final Carriers carriers;
     private final Clock clock;
 
+    private final io.parley.platform.callees.Callees callees;
+
     public InboundNumbers(TenantTransactions transactions, JdbcTemplate jdbc, EntityManager entities, PersonaService personas,
-                          Carriers carriers, Clock clock) {
+                          Carriers carriers, Clock clock, io.parley.platform.callees.Callees callees) {
+        this.callees = callees;
         this.transactions = transactions;
         this.jdbc = jdbc;
         this.entities = entities;
@@ -197,7 +200,8 @@ public class InboundNumbers {
                     call.timeZone(), null, call.record(), jdbc.queryForObject("select flow::text from personas where tenant_id = ? and id = ?",
                             String.class, tenant.value(), p.id()), p.tools(), p.childSafety(),
                     p.booking() == null ? null : p.booking().timeZone(),
-                    jdbc.queryForObject("select settings::text from personas where tenant_id = ? and id = ?", String.class, tenant.value(), p.id()));
+                    jdbc.queryForObject("select settings::text from personas where tenant_id = ? and id = ?", String.class, tenant.value(), p.id()),
+                    p.memory() ? callees.recall(tenant, p.id(), call.to()) : null);
             return Optional.of(new DispatchLedger.Begun(attempt.id(), call.id(), tenant, call.mode(), carrier, number, call.to(),
                     call.scheduledAt(), now, snapshot));
         });

@@ -134,6 +134,10 @@ public class Persona {
     @Column(name = "child_safety", nullable = false)
     private boolean childSafety;
 
+    /** Memory across calls: its calls' summaries are kept per number and recalled at the next call. */
+    @Column(nullable = false)
+    private boolean memory;
+
     /** The platform tools its calls may use. */
     @Column(nullable = false)
     @org.hibernate.annotations.JdbcTypeCode(org.hibernate.type.SqlTypes.ARRAY)
@@ -242,6 +246,10 @@ public class Persona {
     void setTemplate(String template) { this.template = template; }
     void setBooking(BookingSettings booking) { this.booking = booking; }
     void setSettings(Settings settings) { this.settings = settings; }
+    void setMemory(boolean memory) { this.memory = memory; }
+
+    /** Whether it remembers earlier calls with a callee. */
+    public boolean memory() { return memory; }
     void setChildSafety(boolean childSafety) { this.childSafety = childSafety; }
     void setTools(java.util.List<String> tools) { this.tools = tools.stream().distinct().toArray(String[]::new); }
     void touch(Instant now) { this.updatedAt = now; }

@@ -23,14 +23,14 @@ public class PersonaService {
                         Integer reminderMinutesBefore, Persona.Retry retry, String voicemailMessage, Boolean recording,
                         java.util.List<Persona.ExtractionField> extractionFields, java.util.List<Persona.Variable> variables,
                         java.util.List<Persona.Step> flow, String template, Persona.BookingSettings booking, java.util.List<String> tools,
-                        Boolean childSafety, Persona.Settings settings) {}
+                        Boolean childSafety, Persona.Settings settings, Boolean memory) {}
 
     /** Changes to a persona; absent (null) fields keep their value. */
     public record Changes(String name, PersonaKind kind, String systemPrompt, String firstMessage, String language, Persona.Voice voice,
                           Integer reminderMinutesBefore, Persona.Retry retry, String voicemailMessage, Boolean recording,
                           java.util.List<Persona.ExtractionField> extractionFields, java.util.List<Persona.Variable> variables,
                           java.util.List<Persona.Step> flow, Persona.BookingSettings booking, java.util.List<String> tools,
-                          Boolean childSafety, Persona.Settings settings) {}
+                          Boolean childSafety, Persona.Settings settings, Boolean memory) {}
 
     static final String DEFAULT_LANGUAGE = "en-US";
     static final Persona.Voice DEFAULT_VOICE = new Persona.Voice("offline", "cmu-slt-hsmm");
@@ -99,7 +99,7 @@ public class PersonaService {
                 or(draft.firstMessage(), t.firstMessage()), draft.language(), draft.voice(),
                 or(draft.reminderMinutesBefore(), t.reminderMinutesBefore()), draft.retry(), draft.voicemailMessage(),
                 draft.recording(), draft.extractionFields(), or(draft.variables(), t.variables()), or(draft.flow(), t.flow()), t.id(),
-                draft.booking(), or(draft.tools(), t.tools()), draft.childSafety(), draft.settings());
+                draft.booking(), or(draft.tools(), t.tools()), draft.childSafety(), draft.settings(), draft.memory());
     }
 
     private static <T> T or(T value, T otherwise) {
@@ -128,6 +128,7 @@ public class PersonaService {
             persona.setBooking(booking);
             if (draft.tools() != null) persona.setTools(draft.tools());
             persona.setSettings(PersonaChecks.settings(Persona.Settings.NONE.with(draft.settings())));
+            persona.setMemory(Boolean.TRUE.equals(draft.memory()));
             // Santa talks with children unless his tenant says otherwise
             persona.setChildSafety(draft.childSafety() != null ? draft.childSafety() : draft.kind() == PersonaKind.SANTA);
             childSafe(persona);
@@ -160,6 +161,7 @@ public class PersonaService {
             if (changes.flow() != null) persona.setFlow(changes.flow());
             if (booking != null) persona.setBooking(booking);
             if (changes.settings() != null) persona.setSettings(PersonaChecks.settings(persona.settings().with(changes.settings())));
+            if (changes.memory() != null) persona.setMemory(changes.memory());
             if (changes.tools() != null) persona.setTools(changes.tools());
             if (changes.childSafety() != null) persona.setChildSafety(changes.childSafety());
             childSafe(persona);

@@ -51,7 +51,11 @@ public class Summaries {
     private final Clock clock;
     private final ChatModel model;
 
-    public Summaries(ParleyProperties properties, TenantTransactions transactions, JdbcTemplate jdbc, JsonMapper json, Clock clock) {
+    private final io.parley.platform.callees.Callees callees;
+
+    public Summaries(ParleyProperties properties, TenantTransactions transactions, JdbcTemplate jdbc, JsonMapper json, Clock clock,
+                     io.parley.platform.callees.Callees callees) {
+        this.callees = callees;
         this.settings = properties.summaries();
         this.transactions = transactions;
         this.jdbc = jdbc;
@@ -185,6 +189,9 @@ public class Summaries {
                            claimed_until = null, updated_at = ? where tenant_id = ? and call_id = ?""",
                     failure == null ? "done" : "failed", summary, fields == null ? null : json.writeValueAsString(fields), failure,
                     Timestamp.from(now), tenant.value(), callId);
+            if (failure == null && summary != null && !summary.isBlank()) {
+                callees.remember(tenant, callId, summary, now);   // for a persona with memory: recalled at its next call with the number
+            }
             jdbc.update("""
                     insert into call_events (id, tenant_id, call_id, type, actor, reason, occurred_at, data)
                     values (?, ?, ?, ?, 'summaries', ?, ?, ?::jsonb)""",

@@ -51,6 +51,24 @@ class SdkIntegrationTests extends IntegrationTest {
     }
 
     @Test
+    void calleesTheirFavouritesOptOutAndMemoryThroughTheSdk() {
+        Persona coach = parley.personas().create(new CreatePersonaRequest().template("coach").memory(true));
+        assertThat(coach.getMemory()).isTrue();
+        var ken = parley.callees().create(new io.parley.sdk.model.CreateCalleeRequest().phoneNumber("+442071838750").name("Ken")
+                .timeZone("Asia/Tokyo").consent(io.parley.sdk.model.CalleeConsent.GRANTED));
+        assertThat(ken.getConsent()).isEqualTo(io.parley.sdk.model.CalleeConsent.GRANTED);
+        assertThatThrownBy(() -> parley.callees().create(new io.parley.sdk.model.CreateCalleeRequest().phoneNumber("+442071838750").name("Again")))
+                .isInstanceOf(io.parley.sdk.ConflictException.class);
+        assertThat(parley.callees().addFavourite(ken.getId(), coach.getId()).getFavouritePersonaIds()).containsExactly(coach.getId());
+        assertThat(parley.callees().update(ken.getId(), new io.parley.sdk.model.UpdateCalleeRequest().optedOut(true)).getOptedOut()).isTrue();
+        assertThat(parley.callees().list(io.parley.sdk.ListParams.builder().build(), "+442071838750").getData()).hasSize(1);
+        assertThat(parley.callees().memory(ken.getId()).getEntries()).isEmpty();
+        parley.callees().eraseMemory(ken.getId());
+        parley.callees().delete(ken.getId());
+        assertThatThrownBy(() -> parley.callees().get(ken.getId())).isInstanceOf(io.parley.sdk.NotFoundException.class);
+    }
+
+    @Test
     void aPersonasKnowledgeIsUploadedSearchedAndRemovedThroughTheSdk() {
         Persona receptionist = parley.personas().create(new CreatePersonaRequest().template("receptionist"));
         var doc = parley.knowledge().upload(receptionist.getId(), "hours.md", io.parley.sdk.KnowledgeService.MARKDOWN,

@@ -67,12 +67,20 @@ class RowLevelSecurityIntegrationTests extends IntegrationTest {
         UUID recordedCall = UUID.fromString(recorded.json().get("id").asString());
         dialByHand(recordedCall, "hand", "HAND-" + recordedCall, java.time.Instant.now());
         assertThat(recordings.recorded("hand", "HAND-" + recordedCall, new byte[] {1, 2, 3}, java.time.Duration.ofSeconds(1))).isTrue();
+        // a callee, and what a persona remembers of them
+        assertThat(a.api().post("/v1/callees", io.parley.platform.support.ApiClient.json(java.util.Map.of("phoneNumber", "+442071838750",
+                "name", "Ada"))).status()).isEqualTo(201);
         try (Connection owner = TestServices.ownerConnection(); PreparedStatement summary = owner.prepareStatement(
                 "insert into call_summaries (tenant_id, call_id, status, next_attempt_at, created_at, updated_at)"
-                        + " values (?, ?, 'pending', now(), now(), now())")) {
+                        + " values (?, ?, 'pending', now(), now(), now())");
+             PreparedStatement memory = owner.prepareStatement("insert into callee_memories (tenant_id, call_id, persona_id, phone_number, summary, created_at)"
+                     + " select tenant_id, id, persona_id, to_number, 'Ada likes reindeer.', now() from calls where tenant_id = ? and id = ?")) {
             summary.setObject(1, a.id());
             summary.setObject(2, call);
             summary.executeUpdate();
+            memory.setObject(1, a.id());
+            memory.setObject(2, call);
+            memory.executeUpdate();
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }

@@ -75,7 +75,10 @@ class TenantIsolationIntegrationTests extends IntegrationTest {
         ApiClient.Response document = a.api().send("POST", "/v1/personas/" + persona.get("id").asString() + "/knowledge?name=hours.txt",
                 "We are open on Saturdays.", "text/plain");
         assertThat(document.status()).as(document.body()).isEqualTo(201);
+        ApiClient.Response callee = a.api().post("/v1/callees", ApiClient.json(Map.of("phoneNumber", "+442071838751", "name", "Ada")));
+        assertThat(callee.status()).as(callee.body()).isEqualTo(201);
         aIds = Map.of(
+                "calleeId", callee.json().get("id").asString(),
                 "documentId", document.json().get("id").asString(),
                 "bookingId", booking.json().get("id").asString(),
                 "personaId", persona.get("id").asString(),

@@ -201,7 +201,7 @@ final class CallRuntime implements CallHandler {
         tts = providers.tts(persona.voice() == null ? null : persona.voice().provider());
         voice = new TextToSpeech.Voice(persona.voice() == null ? null : persona.voice().voiceOrModel(), persona.language(),
                 persona.voice() == null ? Map.of() : persona.voice().settings(), null);
-        ConversationSettings scripted = Scripts.settings(persona, bootstrap.variables(), brain);
+        ConversationSettings scripted = Scripts.settings(bootstrap, brain);
         ConversationSettings settings = speechModel == null ? scripted : scripted.toBuilder().modelSpeaks(true).build();
 
         Optional<ConversationSnapshot> snapshot = store.conversation(callId, ConversationSnapshot.class);

@@ -13,6 +13,8 @@ import java.util.UUID;
  * @param timeZone   the callee's IANA time zone; optional: times the caller says are read in it
  * @param credential the call credential ({@code cc_test_...}/{@code cc_live_...}) platform-api minted for this call:
  *                   the bearer the runtime's platform tools send to the public API; optional: no platform tools without it
+ * @param memory     for a persona with memory: short summaries of its earlier calls with this callee, oldest first
+ *                   ("2026-11-28: ..."); optional
  */
 public record CallBootstrap(
         int v,
@@ -23,13 +25,20 @@ public record CallBootstrap(
         Map<String, Object> variables,
         String to,
         String timeZone,
-        String credential) {
+        String credential,
+        List<String> memory) {
 
     public static final int VERSION = 1;
 
+    /** A call of a persona that remembers nothing. */
+    public CallBootstrap(int v, UUID callId, UUID tenantId, String mode, Persona persona, Map<String, Object> variables, String to,
+                         String timeZone, String credential) {
+        this(v, callId, tenantId, mode, persona, variables, to, timeZone, credential, null);
+    }
+
     /** A call with no callee details and no credential: it can use no platform tools. */
     public CallBootstrap(int v, UUID callId, UUID tenantId, String mode, Persona persona, Map<String, Object> variables) {
-        this(v, callId, tenantId, mode, persona, variables, null, null, null);
+        this(v, callId, tenantId, mode, persona, variables, null, null, null, null);
     }
 
     /** Never shows the credential (a bearer token) nor the persona's text. */

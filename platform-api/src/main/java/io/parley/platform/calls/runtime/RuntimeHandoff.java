@@ -144,6 +144,8 @@ public class RuntimeHandoff {
         bootstrap.put("variables", s.variables());
         bootstrap.put("to", begun.to());
         bootstrap.put("timeZone", s.timeZone());
+        // what the persona remembers of earlier calls with this number (persona memory on), oldest first
+        if (s.memory() != null && !s.memory().isEmpty()) bootstrap.put("memory", s.memory());
         if (credentials.enabled()) {
             bootstrap.put("credential", credentials.mint(begun.tenant(), begun.mode(), new CallGrant(begun.callId(), s.personaId(), begun.to()),
                     Set.of(Scope.CALLS_WRITE), settings.maxCallLength()).value());

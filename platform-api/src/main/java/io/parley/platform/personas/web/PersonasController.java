@@ -45,7 +45,7 @@ class PersonasController implements PersonasApi {
                 request.getReminderMinutesBefore(), retry(request.getRetry()), request.getVoicemailMessage(), request.getRecording(),
                 fields(request.getExtractionFields()), variables(request.getVariables()), flow(request.getFlow()), request.getTemplate(),
                 booking(request.getBooking()), tools(request.getTools()), request.getChildSafety(),
-                settings(request.getVoice(), request.getLlm(), request.getStt(), request.getLimits()));
+                settings(request.getVoice(), request.getLlm(), request.getStt(), request.getLimits()), request.getMemory());
         return idempotency.run(caller.tenant(), idempotencyKey, "createPersona", request,
                 io.parley.platform.api.model.Persona.class,
                 () -> ResponseEntity.status(HttpStatus.CREATED).body(toApi(personas.create(caller.tenant(), draft))));
@@ -68,7 +68,7 @@ class PersonasController implements PersonasApi {
                 request.getReminderMinutesBefore(), retry(request.getRetry()), request.getVoicemailMessage(), request.getRecording(),
                 fields(request.getExtractionFields()), variables(request.getVariables()), flow(request.getFlow()),
                 booking(request.getBooking()), tools(request.getTools()), request.getChildSafety(),
-                settings(request.getVoice(), request.getLlm(), request.getStt(), request.getLimits()));
+                settings(request.getVoice(), request.getLlm(), request.getStt(), request.getLimits()), request.getMemory());
         return ResponseEntity.ok(toApi(personas.update(Callers.current().tenant(), personaId, changes)));
     }
 
@@ -229,6 +229,7 @@ class PersonasController implements PersonasApi {
                 .template(persona.template())
                 .booking(bookingToApi(persona.booking()))
                 .childSafety(persona.childSafety())
+                .memory(persona.memory())
                 .version(persona.version())
                 .tools(persona.tools().stream().map(io.parley.platform.api.model.PersonaTool::fromValue).toList())
                 .variables(variablesToApi(persona.variables()))

@@ -92,6 +92,9 @@ class SecurityConfiguration {
                         .requestMatchers(GET, "/v1/do-not-call", "/v1/do-not-call/**", "/v1/settings").hasAuthority(Scope.CALLS_READ.authority())
                         .requestMatchers("/v1/settings").hasAuthority(Scope.CALLS_WRITE.authority())
                         .requestMatchers("/v1/do-not-call", "/v1/do-not-call/**").hasAuthority(Scope.CALLS_WRITE.authority())
+                        // the people calls go to: the calls scopes
+                        .requestMatchers(GET, "/v1/callees", "/v1/callees/**").hasAuthority(Scope.CALLS_READ.authority())
+                        .requestMatchers("/v1/callees", "/v1/callees/**").hasAuthority(Scope.CALLS_WRITE.authority())
                         .requestMatchers(GET, "/v1/api-keys", "/v1/api-keys/**").hasAuthority(Scope.API_KEYS_READ.authority())
                         .requestMatchers("/v1/api-keys", "/v1/api-keys/**").hasAuthority(Scope.API_KEYS_WRITE.authority())
                         .requestMatchers(GET, "/v1/webhook-endpoints", "/v1/webhook-endpoints/**", "/v1/webhook-deliveries/**")
