@@ -69,6 +69,14 @@ public class DispatchLedger {
         this.settings = settings;
     }
 
+    /** The persona's own calling hours, in place of the tenant's, when it sets them. */
+    private Optional<CallingWindow> personaHours(TenantId tenant, UUID personaId) {
+        return jdbc.query("select settings->'callingWindow'->>'start', settings->'callingWindow'->>'end' from personas where tenant_id = ? and id = ?",
+                (rs, i) -> rs.getString(1) == null || rs.getString(2) == null ? null
+                        : new CallingWindow(true, java.time.LocalTime.parse(rs.getString(1)), java.time.LocalTime.parse(rs.getString(2))),
+                tenant.value(), personaId).stream().filter(Objects::nonNull).findFirst();
+    }
+
     /** Claims up to {@code limit} due calls of any tenant for {@code lease}; none another dispatcher holds. */
     public List<Claim> claim(String dispatcher, int limit, Duration lease, Instant now) {
         return transactions.withoutTenant(() -> jdbc.query(
@@ -112,7 +120,7 @@ public class DispatchLedger {
                 }
                 List<java.time.ZoneId> zones = CallingWindow.zones(call);
                 // the hours are the tenant's where it set them; the numbers never dialled (above) are not up to it
-                CallingWindow hours = TenantCallSettings.window(settings.find(claim.tenant()), window);
+                CallingWindow hours = personaHours(claim.tenant(), call.personaId()).orElse(TenantCallSettings.window(settings.find(claim.tenant()), window));
                 Instant open = hours.next(now, zones);
                 if (open.isAfter(now)) {
                     call.defer(open, now);

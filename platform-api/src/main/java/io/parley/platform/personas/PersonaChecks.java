@@ -172,6 +172,10 @@ final class PersonaChecks {
                 if (line[1] != null && line[1].isBlank()) errors.add(new FieldError("limits." + line[0], "must not be blank"));
             }
         }
+        if (settings.callingWindow() != null && settings.callingWindow().start() != null && settings.callingWindow().end() != null
+                && settings.callingWindow().start().compareTo(settings.callingWindow().end()) >= 0) {
+            errors.add(new FieldError("callingWindow.end", "must be after start (HH:MM, the same day)"));
+        }
         if (settings.llm() != null && settings.llm().model() != null && settings.llm().model().isBlank()) {
             errors.add(new FieldError("llm.model", "must not be blank"));
         }

@@ -243,7 +243,11 @@ public class PersonaService {
             if (locale.getLanguage().isEmpty()) {
                 throw new IllformedLocaleException("no language");
             }
-            return locale.toLanguageTag();
+            String normalized = locale.toLanguageTag();
+            if (Languages.of(normalized).isEmpty()) {
+                throw ApiProblemException.invalidField("language", "not a language personas speak; GET /v1/languages lists them");
+            }
+            return normalized;
         } catch (IllformedLocaleException e) {
             throw ApiProblemException.invalidField("language", "not a BCP-47 language tag (e.g. en-US)");
         }

@@ -90,6 +90,61 @@ class PersonaSettingsIntegrationTests extends IntegrationTest {
     }
 
     @Test
+    void aPersonaSpeaksOneOfTheLanguagesItsProvidersSpeakAndItsCallsAreSetToIt() throws Exception {
+        TestTenant tenant = newTenant();
+        JsonNode languages = tenant.api().get("/v1/languages").json().get("data");
+        assertThat(languages.size()).as("at least 20 languages with real providers").isGreaterThanOrEqualTo(20);
+        java.util.List<String> offline = new java.util.ArrayList<>();
+        languages.forEach(l -> {
+            assertThat(l.get("speechToText").toString()).contains("deepgram");
+            assertThat(l.get("textToSpeech").toString()).contains("elevenlabs");
+            if (l.get("speechToText").toString().contains("offline")) offline.add(l.get("tag").asString());
+        });
+        assertThat(offline).as("offline speech is English").containsExactly("en");
+
+        ApiClient.Response german = tenant.api().post("/v1/personas", ApiClient.json(Map.of("template", "coach", "language", "de-at")));
+        assertThat(german.status()).as(german.body()).isEqualTo(201);
+        assertThat(german.json().get("language").asString()).isEqualTo("de-AT");
+        Map<String, Object> persona = bootstrapPersona(tenant, german.json().get("id").asString());
+        assertThat(persona.get("language")).isEqualTo("de-AT");
+
+        ApiClient.Response klingon = tenant.api().post("/v1/personas", ApiClient.json(Map.of("template", "coach", "language", "tlh")));
+        assertThat(klingon.status()).as(klingon.body()).isEqualTo(422);
+        assertThat(klingon.json().get("errors").get(0).get("detail").asString()).contains("GET /v1/languages");
+    }
+
+    @Test
+    void aPersonasCallingHoursReplaceTheTenantsAndACallOutsideThemIsDeferredToTheirOpening() {
+        TestTenant tenant = newTenant();
+        // the tenant calls at any hour; the persona only in an hour that is not now (in UTC, the callee's zone)
+        assertThat(tenant.api().send("PUT", "/v1/settings", "{\"callingWindow\":{\"enabled\":false}}", "application/json").status()).isEqualTo(200);
+        boolean morning = java.time.LocalTime.now(java.time.ZoneOffset.UTC).getHour() < 12;
+        String start = morning ? "15:00" : "05:00";
+        ApiClient.Response made = tenant.api().post("/v1/personas", ApiClient.json(Map.of("template", "receptionist",
+                "callingWindow", Map.of("start", start, "end", morning ? "16:00" : "06:00"))));
+        assertThat(made.status()).as(made.body()).isEqualTo(201);
+        assertThat(made.json().get("callingWindow").get("start").asString()).isEqualTo(start);
+        String persona = made.json().get("id").asString();
+        UUID call = UUID.fromString(tenant.api().post("/v1/calls", ApiClient.json(Map.of("personaId", persona, "to", "+442071838750",
+                "timeZone", "UTC"))).json().get("id").asString());
+
+        DispatchLedger.Claim claim = ledger.claim("hours", 1000, Duration.ofSeconds(30), Instant.now()).stream()
+                .filter(c -> c.callId().equals(call)).findFirst().orElseThrow();
+        DispatchLedger.Result result = ledger.begin(claim, "hours", "sandbox", "+15005550006", 100, Duration.ofSeconds(5),
+                new io.parley.platform.calls.CallingWindow(true, java.time.LocalTime.of(8, 0), java.time.LocalTime.of(21, 0)), Instant.now());
+        assertThat(result.notBegun()).isEqualTo(DispatchLedger.NotBegun.OUTSIDE_WINDOW);
+        JsonNode deferred = tenant.api().get("/v1/calls/" + call + "/events?type=call.deferred").json().get("data").get(0);
+        assertThat(deferred.get("reason").asString()).contains("outside the calling window " + start);
+        assertThat(deferred.get("reason").asString()).as("deferred to the persona's opening").containsPattern("next at \\S+T" + start);
+
+        for (Map<String, Object> window : List.<Map<String, Object>>of(Map.of("start", "14:00", "end", "13:00"), Map.of("start", "25:00", "end", "26:00"),
+                Map.of("start", "09:00"))) {
+            ApiClient.Response refused = tenant.api().patch("/v1/personas/" + persona, ApiClient.json(Map.of("callingWindow", window)));
+            assertThat(refused.status()).as("%s: %s", window, refused.body()).isIn(400, 422);
+        }
+    }
+
+    @Test
     void settingsThatDoNotHangTogetherAreRefusedAndNothingChanges() {
         TestTenant tenant = newTenant();
         String id = tenant.api().post("/v1/personas", ApiClient.json(COACH)).json().get("id").asString();

@@ -119,6 +119,19 @@ final class Scripts {
     }
 
     /**
+     * For a model, the persona's language: every reply in it, whatever the caller speaks (the recogniser and the voice
+     * are set to it too). None for English, a model's own default, or no language.
+     */
+    static String languageInstruction(String language) {
+        if (language == null || language.isBlank()) return null;
+        java.util.Locale locale = java.util.Locale.forLanguageTag(language);
+        if (locale.getLanguage().isEmpty() || locale.getLanguage().equals("en")) return null;
+        String name = locale.getDisplayLanguage(java.util.Locale.ENGLISH);
+        return "Speak " + name + " (" + locale.toLanguageTag() + ") throughout the call: every reply in " + name
+                + ", even when the caller uses another language.";
+    }
+
+    /**
      * What a persona with memory is told of its earlier calls with the callee: each summary on its own line, as data
      * (quoted, one line, bounded), never as instructions.
      */
@@ -144,6 +157,10 @@ final class Scripts {
         if (modelFollowsFlow) {
             instructions = (prompt == null || prompt.isBlank() ? "" : prompt.strip() + "\n\n") + flowInstructions(persona.script(), variables);
             secret = (prompt == null ? "" : prompt) + "\n" + FLOW_HEADER;
+        }
+        String speak = brain == null ? languageInstruction(persona.language()) : null;
+        if (speak != null) {
+            instructions = (instructions == null || instructions.isBlank() ? "" : instructions.strip() + "\n\n") + speak;
         }
         if (brain == null && memory != null && !memory.isEmpty()) {
             instructions = (instructions == null || instructions.isBlank() ? "" : instructions.strip() + "\n\n") + memoryInstructions(memory);

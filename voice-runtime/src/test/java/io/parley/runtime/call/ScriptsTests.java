@@ -148,6 +148,19 @@ class ScriptsTests {
         assertThat(Scripts.settings(call, brain).systemPrompt()).isEqualTo("Be brief.");
     }
 
+    @Test
+    void aModelIsToldToSpeakThePersonasLanguageAndEnglishNeedsNoWord() {
+        CallBootstrap.Persona german = new CallBootstrap.Persona(UUID.randomUUID(), "Coach", "companion", "Sei kurz.", "Hallo!",
+                "de-AT", null, null, null, null, null);
+        assertThat(Scripts.settings(german, Map.of(), null).systemPrompt()).isEqualTo("Sei kurz.\n\n"
+                + "Speak German (de-AT) throughout the call: every reply in German, even when the caller uses another language.");
+        assertThat(Scripts.languageInstruction("ja")).startsWith("Speak Japanese (ja)");
+        assertThat(Scripts.languageInstruction("en-GB")).isNull();
+        assertThat(Scripts.languageInstruction(null)).isNull();
+        ScriptedBrain brain = new ScriptedBrain("Hallo.", List.of(new ScriptedBrain.Step("bye", "Tschüss!", List.of())));
+        assertThat(Scripts.settings(german, Map.of(), brain).systemPrompt()).as("the scripted brain says its own lines").isEqualTo("Sei kurz.");
+    }
+
     private static io.parley.runtime.conversation.OutputGuard guard(String kind, Boolean childSafety) {
         CallBootstrap.Persona persona = new CallBootstrap.Persona(UUID.randomUUID(), "P", kind, "Be kind.", "Hi!",
                 "en-US", null, null, null, null, null, null, null, childSafety, null, null);

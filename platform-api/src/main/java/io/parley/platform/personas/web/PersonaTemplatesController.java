@@ -14,6 +14,13 @@ import org.springframework.web.bind.annotation.RestController;
 class PersonaTemplatesController implements PersonaTemplatesApi {
 
     @Override
+    public ResponseEntity<io.parley.platform.api.model.LanguageList> listLanguages() {
+        return ResponseEntity.ok(new io.parley.platform.api.model.LanguageList().data(io.parley.platform.personas.Languages.all().stream()
+                .map(l -> new io.parley.platform.api.model.Language().tag(l.tag()).name(l.name()).speechToText(l.speechToText())
+                        .textToSpeech(l.textToSpeech())).toList()));
+    }
+
+    @Override
     public ResponseEntity<PersonaTemplateList> listPersonaTemplates() {
         return ResponseEntity.ok(new PersonaTemplateList().data(PersonaTemplates.all().stream().map(PersonaTemplatesController::toApi).toList()));
     }
