@@ -155,10 +155,6 @@ class CalleesIntegrationTests extends IntegrationTest {
 
     private Map<String, Object> bootstrapOfNextCall(String persona) {
         UUID call = UUID.fromString(tenant.api().post("/v1/calls", ApiClient.json(Map.of("personaId", persona, "to", NUMBER))).json().get("id").asString());
-        DispatchLedger.Claim claim = ledger.claim("memory", 1000, Duration.ofSeconds(30), Instant.now()).stream()
-                .filter(c -> c.callId().equals(call)).findFirst().orElseThrow();
-        DispatchLedger.Begun begun = ledger.begin(claim, "memory", "sandbox", "+15005550006", 100, Duration.ofSeconds(5),
-                io.parley.platform.calls.CallingWindow.OFF, Instant.now()).begun();
-        return handoff.bootstrap(begun);
+        return handoff.bootstrap(io.parley.platform.support.Dispatching.beginNow(ledger, call, "memory"));
     }
 }

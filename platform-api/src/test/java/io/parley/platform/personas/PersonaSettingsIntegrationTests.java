@@ -34,11 +34,7 @@ class PersonaSettingsIntegrationTests extends IntegrationTest {
     private Map<String, Object> bootstrapPersona(TestTenant tenant, String persona) throws Exception {
         UUID call = UUID.fromString(tenant.api().post("/v1/calls", ApiClient.json(Map.of("personaId", persona, "to", "+442071838750")))
                 .json().get("id").asString());
-        DispatchLedger.Claim claim = ledger.claim("settings", 1000, Duration.ofSeconds(30), Instant.now()).stream()
-                .filter(c -> c.callId().equals(call)).findFirst().orElseThrow();
-        DispatchLedger.Begun begun = ledger.begin(claim, "settings", "sandbox", "+15005550006", 100, Duration.ofSeconds(5),
-                io.parley.platform.calls.CallingWindow.OFF, Instant.now()).begun();
-        return (Map<String, Object>) handoff.bootstrap(begun).get("persona");
+        return (Map<String, Object>) handoff.bootstrap(io.parley.platform.support.Dispatching.beginNow(ledger, call, "settings")).get("persona");
     }
 
     @Test

@@ -209,12 +209,9 @@ class PersonaTemplatesIntegrationTests extends IntegrationTest {
 
         UUID call = UUID.fromString(tenant.api().post("/v1/calls", ApiClient.json(Map.of("personaId", id, "to", "+442071838750")))
                 .json().get("id").asString());
-        DispatchLedger.Claim claim = ledger.claim("templates", 1000, Duration.ofSeconds(30), Instant.now()).stream()
-                .filter(c -> c.callId().equals(call)).findFirst().orElseThrow();
-        DispatchLedger.Begun begun = ledger.begin(claim, "templates", "sandbox", "+15005550006", 100, Duration.ofSeconds(5),
-                io.parley.platform.calls.CallingWindow.OFF, Instant.now()).begun();
         @SuppressWarnings("unchecked")
-        Map<String, Object> persona = (Map<String, Object>) handoff.bootstrap(begun).get("persona");
+        Map<String, Object> persona = (Map<String, Object>) handoff.bootstrap(io.parley.platform.support.Dispatching.beginNow(ledger, call, "templates"))
+                .get("persona");
         assertThat(persona.get("bookingTimeZone")).isEqualTo("Europe/Paris");
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> script = (List<Map<String, Object>>) persona.get("script");
