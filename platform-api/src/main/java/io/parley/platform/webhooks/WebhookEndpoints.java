@@ -34,7 +34,8 @@ public class WebhookEndpoints {
     /** The webhook event types, as the spec lists them. */
     public static final List<String> EVENT_TYPES = List.of("call.scheduled", "call.started", "call.completed", "call.busy",
             "call.no_answer", "call.voicemail", "call.failed", "call.canceled", "call.blocked", "call.deferred", "call.rescheduled",
-            "call.retry_scheduled", "call.reminder", "transcript.ready");
+            "call.retry_scheduled", "call.reminder", "transcript.ready", "recording.ready", "call.summarized", "booking.created",
+            "booking.canceled", "call.crisis_detected");
 
     public record Endpoint(UUID id, String url, String description, List<String> eventTypes, Instant createdAt) {}
 
