@@ -90,6 +90,15 @@ public final class PersonaService {
   }
 
   /**
+   * Stops the persona taking bookings: its booking settings go (a new version); the bookings it has keep their slots.
+   * Safe to repeat.
+   */
+  public Persona stopBookings(UUID personaId) {
+    Objects.requireNonNull(personaId, "personaId");
+    return executor.execute("deletePersonaBooking", Safety.REPEATABLE, () -> api.deletePersonaBooking(personaId));
+  }
+
+  /**
    * Deletes a persona: it stops answering and listing, and its still-scheduled calls are canceled (past calls keep
    * their record). Retried only when Parley cannot have applied it (connection refused, 429).
    *

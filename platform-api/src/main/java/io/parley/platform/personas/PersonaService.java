@@ -139,6 +139,20 @@ public class PersonaService {
         });
     }
 
+    /** Removes the persona's booking settings (a new version); its bookings keep their slots. */
+    public Persona stopBookings(TenantId tenant, UUID id) {
+        return transactions.write(tenant, () -> {
+            Persona persona = find(tenant, id).orElseThrow(() -> ApiProblemException.notFound("persona"));
+            if (persona.booking() != null) {
+                persona.setBooking(null);
+                persona.touch(clock.instant());
+                entities.flush();
+                keepVersion(tenant, persona);
+            }
+            return persona;
+        });
+    }
+
     public Persona update(TenantId tenant, UUID id, Changes changes) {
         checkExtractionFields(changes.extractionFields());
         Persona.BookingSettings booking = PersonaChecks.booking(changes.booking());

@@ -201,4 +201,22 @@ class BookingsIntegrationTests extends IntegrationTest {
             throw new IllegalStateException(e);
         }
     }
+
+    @Test
+    void aPersonaStopsTakingBookingsAndItsBookingsStay() {
+        ApiClient.Response booked = tenant.api().post("/v1/personas/" + receptionist + "/bookings",
+                ApiClient.json(Map.of("start", at("09:00"), "name", "Ada")));
+        assertThat(booked.status()).as(booked.body()).isEqualTo(201);
+        long version = tenant.api().get("/v1/personas/" + receptionist).json().get("version").asLong();
+
+        ApiClient.Response stopped = tenant.api().delete("/v1/personas/" + receptionist + "/booking");
+        assertThat(stopped.status()).as(stopped.body()).isEqualTo(200);
+        assertThat(stopped.json().has("booking")).isFalse();
+        assertThat(stopped.json().get("version").asLong()).isGreaterThan(version);
+        assertThat(tenant.api().get("/v1/personas/" + receptionist + "/availability?date=" + MONDAY).status()).as("no slots").isEqualTo(422);
+        assertThat(tenant.api().post("/v1/personas/" + receptionist + "/bookings", ApiClient.json(Map.of("start", at("10:00"), "name", "Bo")))
+                .status()).isEqualTo(422);
+        assertThat(tenant.api().get("/v1/bookings/" + booked.json().get("id").asString()).json().get("status").asString()).isEqualTo("confirmed");
+        assertThat(newTenant().api().delete("/v1/personas/" + receptionist + "/booking").status()).isEqualTo(404);
+    }
 }

@@ -117,6 +117,8 @@ class SdkIntegrationTests extends IntegrationTest {
         assertThat(parley.bookings().list(receptionist.getId(), io.parley.sdk.ListParams.builder().build()).getData())
                 .extracting(io.parley.sdk.model.Booking::getId).containsExactly(booking.getId());
         assertThat(parley.bookings().cancel(booking.getId()).getStatus()).isEqualTo(io.parley.sdk.model.Booking.StatusEnum.CANCELED);
+        assertThat(parley.personas().stopBookings(receptionist.getId()).getBooking()).isNull();
+        assertThatThrownBy(() -> parley.bookings().availability(receptionist.getId(), monday)).isInstanceOf(io.parley.sdk.InvalidRequestException.class);
     }
 
     @Test

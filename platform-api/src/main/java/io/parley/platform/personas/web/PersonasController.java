@@ -73,6 +73,11 @@ class PersonasController implements PersonasApi {
     }
 
     @Override
+    public ResponseEntity<io.parley.platform.api.model.Persona> deletePersonaBooking(UUID personaId) {
+        return ResponseEntity.ok(toApi(personas.stopBookings(Callers.current().tenant(), personaId)));
+    }
+
+    @Override
     public ResponseEntity<Void> deletePersona(UUID personaId) {
         Caller caller = Callers.current();
         personas.delete(caller.tenant(), personaId, caller.actor());
