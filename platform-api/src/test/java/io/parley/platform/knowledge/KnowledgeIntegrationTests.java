@@ -139,6 +139,22 @@ class KnowledgeIntegrationTests extends IntegrationTest {
     }
 
     @Test
+    void aDocumentSentWithoutALengthIsCutOffAtTheLimitWithA413() throws Exception {
+        byte[] big = new byte[5 * 1024 * 1024 + 1];
+        java.util.Arrays.fill(big, (byte) 'a');
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(baseUrl() + "/v1/personas/" + persona
+                        + "/knowledge?name=big.txt"))
+                .header("Authorization", "Bearer " + tenant.apiKey()).header("Content-Type", "text/plain")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(big)))   // chunked
+                .build();
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(request,
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(413);
+        assertThat(response.body()).contains("content-too-large");
+        assertThat(tenant.api().get("/v1/personas/" + persona + "/knowledge").json().get("data")).isEmpty();
+    }
+
+    @Test
     void knowledgeIsTheTenantsOwnAndACallSearchesItsOwnPersonasOnly() {
         assertThat(upload(tenant.api(), persona, "clinic.md", HOURS.getBytes(StandardCharsets.UTF_8), "text/markdown").status()).isEqualTo(201);
         String id = tenant.api().get("/v1/personas/" + persona + "/knowledge").json().get("data").get(0).get("id").asString();
