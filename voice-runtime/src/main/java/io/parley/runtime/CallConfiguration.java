@@ -6,6 +6,7 @@ import io.parley.runtime.call.CallRuntimes;
 import io.parley.runtime.call.Providers;
 import io.parley.runtime.call.VoiceActivitySource;
 import io.parley.runtime.llm.LanguageModel;
+import io.parley.runtime.moderation.Moderation;
 import io.parley.runtime.session.CallEvents;
 import io.parley.runtime.session.CallSessionStore;
 import io.parley.runtime.speech.SpeechToSpeech;
@@ -25,9 +26,9 @@ class CallConfiguration {
 
     @Bean
     Providers providers(ObjectProvider<SpeechToText> stt, ObjectProvider<TextToSpeech> tts, ObjectProvider<LanguageModel> llm,
-                        ObjectProvider<SpeechToSpeech> speechToSpeech, PlatformTools tools) {
+                        ObjectProvider<SpeechToSpeech> speechToSpeech, PlatformTools tools, ObjectProvider<Moderation> moderation) {
         return new Providers(stt.orderedStream().toList(), tts.orderedStream().toList(), llm.orderedStream().toList(),
-                speechToSpeech.orderedStream().toList(), tools);
+                speechToSpeech.orderedStream().toList(), tools, moderation.getIfAvailable());
     }
 
     /** Platform tools (schedule_callback...) through java-sdk; none offered while PARLEY_API_URL is unset. */

@@ -4,6 +4,8 @@ import io.parley.runtime.llm.anthropic.AnthropicConfig;
 import io.parley.runtime.llm.anthropic.AnthropicLanguageModel;
 import io.parley.runtime.llm.openai.OpenAiCompatibleConfig;
 import io.parley.runtime.llm.openai.OpenAiCompatibleLanguageModel;
+import io.parley.runtime.moderation.openai.OpenAiModeration;
+import io.parley.runtime.moderation.openai.OpenAiModerationConfig;
 import io.parley.runtime.speech.deepgram.DeepgramConfig;
 import io.parley.runtime.speech.deepgram.DeepgramSpeechToText;
 import io.parley.runtime.speech.elevenlabs.ElevenLabsConfig;
@@ -79,5 +81,21 @@ class CloudProvidersConfiguration {
         return new OpenAiRealtimeSpeechToSpeech(new OpenAiRealtimeConfig(baseUrl, realtime.apiKey() == null ? key : realtime.apiKey(),
                 realtime.model(), realtime.voice(), realtime.transcriptionModel(), realtime.vadThreshold(), realtime.prefixPadding(),
                 realtime.silenceDuration(), realtime.connectTimeout(), realtime.idleTimeout(), realtime.maxQueued()));
+    }
+
+    /**
+     * OpenAI's moderation, asked about every sentence before it is spoken, when {@code parley.moderation.provider} is
+     * {@code openai}; its key is {@code parley.moderation.openai.api-key}, else OpenAI's ({@code parley.providers.openai.api-key}).
+     */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnExpression("'${parley.moderation.provider:}' == 'openai'")
+    OpenAiModeration openAiModeration(Environment env) {
+        String key = env.getProperty("parley.moderation.openai.api-key", env.getProperty("parley.providers.openai.api-key", ""));
+        Binder binder = Binder.get(env);
+        return new OpenAiModeration(new OpenAiModerationConfig(
+                binder.bind("parley.moderation.openai.base-url", URI.class).orElse(null), key,
+                env.getProperty("parley.moderation.openai.model"),
+                binder.bind("parley.moderation.openai.connect-timeout", java.time.Duration.class).orElse(null),
+                binder.bind("parley.moderation.openai.timeout", java.time.Duration.class).orElse(null)));
     }
 }

@@ -8,6 +8,7 @@ import io.parley.runtime.conversation.ConversationSnapshot;
 import io.parley.runtime.conversation.ConversationState;
 import io.parley.runtime.conversation.ScriptedBrain;
 import io.parley.runtime.llm.LanguageModel;
+import io.parley.runtime.moderation.Moderation;
 import io.parley.runtime.media.VoiceActivityDetector;
 import io.parley.runtime.media.twilio.CallHandler;
 import io.parley.runtime.media.twilio.Outbound;
@@ -482,8 +483,41 @@ final class CallRuntime implements CallHandler {
             firstSentencePending = false;
             runtimeAddedNanos += requested - inputQueuedNanos;
         }
+        Moderation moderation = providers.moderation();
+        if (moderation == null || say.text().isBlank()) {
+            synthesize(utterance, say.text(), requested);
+            return;
+        }
+        // the moderation provider judges the sentence first; a cancel (barge-in) meanwhile leaves it unsaid
+        Moderated pending = new Moderated();
+        syntheses.put(utterance, pending);
+        moderation.check(say.text()).whenComplete((verdict, error) -> serial.execute(() -> {
+            if (!running || syntheses.get(utterance) != pending) return;
+            String said = say.text();
+            if (error != null) {
+                boolean closed = bootstrap.persona().talksWithChildren();
+                metrics.moderationFailed(moderation.id(), closed);
+                log.warn("Moderation of call {} failed ({}): {}", token.callId(), closed ? "not said" : "said unchecked", error.toString());
+                if (closed) said = engine.settings().outputGuard().safeLine();
+            } else if (verdict.flagged()) {
+                metrics.moderationFlagged(moderation.id());
+                events.publish(bootstrap.tenantId(), token.callId(), "call.guarded", clock.instant(),
+                        Map.of("by", moderation.id(), "categories", verdict.categories()));
+                said = engine.settings().outputGuard().safeLine();
+            }
+            if (!said.equals(say.text())) apply(engine.handle(new ConversationInput.SpeechModerated(clock.instant(), utterance, said)));
+            if (syntheses.get(utterance) == pending) synthesize(utterance, said, requested);
+        }));
+    }
+
+    /** Stands for a synthesis while its sentence is with the moderation provider: cancelling it drops the sentence. */
+    private static final class Moderated implements TextToSpeech.Synthesis {
+        @Override public void cancel() { }
+    }
+
+    private void synthesize(String utterance, String text, long requested) {
         java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean(true);
-        syntheses.put(utterance, tts.synthesize(say.text(), voice, new TextToSpeech.AudioSink() {
+        syntheses.put(utterance, tts.synthesize(text, voice, new TextToSpeech.AudioSink() {
             @Override public void audio(byte[] ulaw) {
                 if (first.compareAndSet(true, false)) {
                     metrics.speechFirstAudio.record(System.nanoTime() - requested, TimeUnit.NANOSECONDS);

@@ -1,6 +1,7 @@
 package io.parley.runtime.call;
 
 import io.parley.runtime.llm.LanguageModel;
+import io.parley.runtime.moderation.Moderation;
 import io.parley.runtime.speech.SpeechToSpeech;
 import io.parley.runtime.speech.SpeechToText;
 import io.parley.runtime.speech.TextToSpeech;
@@ -18,10 +19,18 @@ public final class Providers {
     private final Map<String, LanguageModel> llm;
     private final Map<String, SpeechToSpeech> speechToSpeech;
     private final PlatformTools tools;
+    private final Moderation moderation;
 
     public Providers(List<SpeechToText> stt, List<TextToSpeech> tts, List<LanguageModel> llm, List<SpeechToSpeech> speechToSpeech,
                      PlatformTools tools) {
+        this(stt, tts, llm, speechToSpeech, tools, null);
+    }
+
+    /** @param moderation the moderation provider every sentence passes before it is spoken, or null for none */
+    public Providers(List<SpeechToText> stt, List<TextToSpeech> tts, List<LanguageModel> llm, List<SpeechToSpeech> speechToSpeech,
+                     PlatformTools tools, Moderation moderation) {
         this.tools = tools;
+        this.moderation = moderation;
         this.stt = stt.stream().collect(Collectors.toMap(SpeechToText::id, Function.identity()));
         this.tts = tts.stream().collect(Collectors.toMap(TextToSpeech::id, Function.identity()));
         this.llm = llm.stream().collect(Collectors.toMap(LanguageModel::id, Function.identity()));
@@ -45,6 +54,11 @@ public final class Providers {
     /** The tools that act on the platform as the call (none when this instance does not know platform-api). */
     public PlatformTools tools() {
         return tools;
+    }
+
+    /** The moderation provider, or null: the output guard in code alone decides what is said. */
+    public Moderation moderation() {
+        return moderation;
     }
 
     /**

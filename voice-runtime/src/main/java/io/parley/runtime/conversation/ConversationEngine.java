@@ -28,6 +28,7 @@ import io.parley.runtime.conversation.ConversationInput.PlaybackMarkReached;
 import io.parley.runtime.conversation.ConversationInput.StreamResumed;
 import io.parley.runtime.conversation.ConversationInput.SynthesisCompleted;
 import io.parley.runtime.conversation.ConversationInput.SynthesisFailed;
+import io.parley.runtime.conversation.ConversationInput.SpeechModerated;
 import io.parley.runtime.conversation.ConversationInput.TimerTicked;
 import io.parley.runtime.conversation.ConversationInput.ToolResultReceived;
 import io.parley.runtime.conversation.ConversationInput.VoiceActivityStarted;
@@ -283,6 +284,7 @@ public final class ConversationEngine {
             case AudioSynthesized a -> onAudio(at, a);
             case SynthesisCompleted c -> onSynthesisEnded(at, c.utteranceId(), false);
             case SynthesisFailed f -> onSynthesisEnded(at, f.utteranceId(), true);
+            case SpeechModerated m -> onModerated(m);
             case PlaybackMarkReached m -> onMark(at, m.markName());
             case DtmfReceived d -> onDtmf(at, d.digit());
             case TimerTicked ignored -> { }
@@ -565,6 +567,17 @@ public final class ConversationEngine {
         OutputGuard.Verdict verdict = settings.outputGuard().check(sentence);
         verdict.broke().ifPresent(rule -> stats.guardedSentences++);
         return verdict.say();
+    }
+
+    /** A moderation provider stopped an utterance before its audio: the safe line takes its place, in speech and transcript. */
+    private void onModerated(SpeechModerated moderated) {
+        Utterance u = reply == null ? null : reply.utterance(moderated.utteranceId());
+        if (u == null || u.synthesized || !u.chunks.isEmpty()) {
+            stats.ignoredInputs++; // cut off by barge-in, or its audio already came
+            return;
+        }
+        u.text = moderated.text();
+        stats.guardedSentences++;
     }
 
     /** The model's own audio for its turn: played as it comes, like synthesised audio. */

@@ -133,6 +133,14 @@ public sealed interface ConversationInput {
     }
 
     /**
+     * A moderation provider would not have an utterance said: {@code text} (the persona's safe line) is said, and kept in the
+     * transcript, in its place. Sent before any of the utterance's audio; ignored once audio has come.
+     */
+    record SpeechModerated(Instant at, String utteranceId, String text) implements ConversationInput {
+        public SpeechModerated { Objects.requireNonNull(at, "at"); Objects.requireNonNull(text, "text"); }
+    }
+
+    /**
      * Twilio echoed a mark: the caller heard everything up to it. Marks echoed because a {@code clear}
      * dropped them arrive too; the engine no longer knows them by then and ignores them.
      */
