@@ -95,17 +95,20 @@ public class Persona {
      * What a persona sets for its calls beyond its words: how its voice speaks, the model it thinks with, the recogniser
      * it listens with, and its calls' limits. Each part, and each field of one, may be null: the platform's default.
      */
-    public record Settings(VoiceSettings voice, Model llm, Recognizer stt, Limits limits, Window callingWindow) {
-        public static final Settings NONE = new Settings(null, null, null, null, null);
+    public record Settings(VoiceSettings voice, Model llm, Recognizer stt, Limits limits, Window callingWindow, Safety safety) {
+        public static final Settings NONE = new Settings(null, null, null, null, null, null);
 
         /** These settings with {@code changes}' parts in place of theirs (a part given replaces the whole part). */
         public Settings with(Settings changes) {
             if (changes == null) return this;
             return new Settings(changes.voice != null ? changes.voice : voice, changes.llm != null ? changes.llm : llm,
                     changes.stt != null ? changes.stt : stt, changes.limits != null ? changes.limits : limits,
-                    changes.callingWindow != null ? changes.callingWindow : callingWindow);
+                    changes.callingWindow != null ? changes.callingWindow : callingWindow, changes.safety != null ? changes.safety : safety);
         }
     }
+
+    /** Who a caller showing signs of self-harm is put through to (E.164), after the crisis line; null: nobody. */
+    public record Safety(String crisisTransferTo) {}
 
     /** The hours (HH:MM, callee's local time) the persona's calls are dialled in, in place of the tenant's. */
     public record Window(String start, String end) {}

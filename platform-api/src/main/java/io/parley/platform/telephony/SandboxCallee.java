@@ -61,6 +61,11 @@ final class SandboxCallee implements WebSocket.Listener {
 
     private final List<String> lines;
 
+    /** How a call put through to another number ends: {@code "transferred to +1..."}. */
+    static final String TRANSFERRED = "transferred to ";
+
+    private java.util.function.Supplier<String> transferredTo = () -> null;
+
     private SandboxCallee(String callSid, String token, CallRecorder recorder, List<String> lines) {
         this.callSid = callSid;
         this.token = token;
@@ -82,7 +87,17 @@ final class SandboxCallee implements WebSocket.Listener {
      */
     static CompletableFuture<String> join(URI streamUrl, String callSid, String token, Duration talk, CallRecorder recorder,
                                           List<String> lines) {
+        return join(streamUrl, callSid, token, talk, recorder, lines, () -> null);
+    }
+
+    /**
+     * As above; {@code transferredTo} is asked each second whether the call has been put through to a number (a carrier's
+     * redirect): the stream then stops and the future completes with {@value #TRANSFERRED} and the number.
+     */
+    static CompletableFuture<String> join(URI streamUrl, String callSid, String token, Duration talk, CallRecorder recorder,
+                                          List<String> lines, java.util.function.Supplier<String> transferredTo) {
         SandboxCallee callee = new SandboxCallee(callSid, token, recorder, lines);
+        callee.transferredTo = transferredTo;
         HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5)).buildAsync(streamUrl, callee)
                 .whenComplete((ws, failure) -> {
                     if (failure != null) {
@@ -104,6 +119,18 @@ final class SandboxCallee implements WebSocket.Listener {
                 .formatted(++sequence, streamSid, callSid, streamSid, token));
         clock.scheduleAtFixedRate(this::tick, 20, 20, TimeUnit.MILLISECONDS);
         clock.schedule(() -> hangUp("talk_limit"), talk.toMillis(), TimeUnit.MILLISECONDS);
+        clock.scheduleAtFixedRate(this::checkTransfer, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /** Once a second: a call the carrier was asked to put through elsewhere leaves the runtime, as Twilio's redirect ends a stream. */
+    private void checkTransfer() {
+        String to;
+        try {
+            to = transferredTo.get();
+        } catch (RuntimeException e) {
+            return;   // asked again in a second
+        }
+        if (to != null) hangUp(TRANSFERRED + to);
     }
 
     /** Every 20 ms, as a phone line: the next frame of what the callee is saying, or silence. */
@@ -216,7 +243,7 @@ final class SandboxCallee implements WebSocket.Listener {
     private void finish(String why) {
         if (ended.complete(why)) {
             clock.shutdownNow();
-            if (!"runtime_ended".equals(why) && !"talk_limit".equals(why)) log.warn("Sandbox callee of {}: {}", callSid, why);
+            if (!"runtime_ended".equals(why) && !"talk_limit".equals(why) && !why.startsWith(TRANSFERRED)) log.warn("Sandbox callee of {}: {}", callSid, why);
         }
     }
 

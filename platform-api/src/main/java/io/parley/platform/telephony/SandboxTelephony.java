@@ -144,6 +144,24 @@ public final class SandboxTelephony implements Telephony, AutoCloseable {
         redis.opsForValue().set(keyPrefix + "hung-up:" + providerCallId, "1", KEPT);
     }
 
+    /**
+     * Puts the call through to {@code to}, as Twilio's redirect does: the simulated callee's stream to the voice runtime
+     * stops (within a second, on whichever instance runs it) and the call completes, "transferred to {@code to}".
+     */
+    @Override
+    public void transfer(String providerCallId, String to) {
+        redis.opsForValue().set(transferKey(providerCallId), to, KEPT);
+    }
+
+    /** The number the sandbox call was put through to, if it was. */
+    public Optional<String> transferredTo(String providerCallId) {
+        return Optional.ofNullable(redis.opsForValue().get(transferKey(providerCallId)));
+    }
+
+    private String transferKey(String providerCallId) {
+        return keyPrefix + "transferred:" + providerCallId;
+    }
+
     /** The callee's script, reported as a carrier reports: ringing, then answered, then the outcome. */
     private void play(Callee callee, String id) {
         if (events == null) {
@@ -192,10 +210,11 @@ public final class SandboxTelephony implements Telephony, AutoCloseable {
     /** The callee (or caller) talks with the runtime until the call ends there; then the outcome, then the recording. */
     private void talk(String id, String token, boolean record, List<String> lines) {
         CallRecorder recorder = record && recordings != null ? new CallRecorder(talk.plusSeconds(5)) : null;
-        SandboxCallee.join(streamUrl, id, token, talk, recorder, lines).whenComplete((why, failure) -> {
-            boolean talked = failure == null && ("runtime_ended".equals(why) || "talk_limit".equals(why));
+        SandboxCallee.join(streamUrl, id, token, talk, recorder, lines, () -> transferredTo(id).orElse(null)).whenComplete((why, failure) -> {
+            boolean transferred = failure == null && why.startsWith(SandboxCallee.TRANSFERRED);
+            boolean talked = failure == null && ("runtime_ended".equals(why) || "talk_limit".equals(why) || transferred);
             report(new CarrierEvents.Report(carrier(), id, talked ? "completed" : "failed", null, null,
-                    talked ? null : failure != null ? failure.toString() : why), 0, 0);
+                    transferred ? why : talked ? null : failure != null ? failure.toString() : why), 0, 0);
             if (recorder != null && talked) {
                 callees.schedule(() -> {
                     try {

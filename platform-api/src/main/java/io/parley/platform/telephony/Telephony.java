@@ -58,6 +58,15 @@ public interface Telephony {
         return null;
     }
 
+    /**
+     * Puts a call under way through to {@code to} (the voice runtime's stream ends; the caller and {@code to} talk).
+     *
+     * @throws UnsupportedOperationException when this carrier cannot
+     */
+    default void transfer(String providerCallId, String to) {
+        throw new UnsupportedOperationException("the " + carrier() + " carrier cannot transfer calls");
+    }
+
     /** Ends a call the carrier placed (one placed too late to be wanted). */
     void hangUp(String providerCallId);
 

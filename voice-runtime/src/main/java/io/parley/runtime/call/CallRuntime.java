@@ -7,6 +7,7 @@ import io.parley.runtime.conversation.ConversationSettings;
 import io.parley.runtime.conversation.ConversationSnapshot;
 import io.parley.runtime.conversation.ConversationState;
 import io.parley.runtime.conversation.ScriptedBrain;
+import io.parley.runtime.conversation.Speaker;
 import io.parley.runtime.llm.LanguageModel;
 import io.parley.runtime.moderation.Moderation;
 import io.parley.runtime.media.VoiceActivityDetector;
@@ -322,6 +323,12 @@ final class CallRuntime implements CallHandler {
                     });
                 }
                 case ConversationCommand.TruncateModelSpeech ignored -> { } // only a speech-to-speech model has speech to truncate
+                case ConversationCommand.TurnCompleted turn when transferPending && turn.speaker() == Speaker.BOT -> {
+                    events.publish(bootstrap.tenantId(), token.callId(), "call.turn", clock.instant(), turnData(turn));
+                    transferPending = false;
+                    transferRequested = true;
+                    events.publish(bootstrap.tenantId(), token.callId(), "call.transfer_requested", clock.instant(), Map.of("reason", "crisis"));
+                }
                 case ConversationCommand.TurnCompleted turn -> events.publish(bootstrap.tenantId(), token.callId(), "call.turn", clock.instant(),
                         turnData(turn));
                 case ConversationCommand.EndCall end -> {
@@ -406,6 +413,12 @@ final class CallRuntime implements CallHandler {
      * reported ({@code call.crisis_detected}, with the phrase that matched). The model, asked again on the next turn,
      * sees the line in its history and carries on from it.
      */
+    static final String CRISIS_TRANSFER_LINE = "Please stay on the line: I'm connecting you now to someone who can help.";
+
+    /** The crisis line with a transfer has been said or is being said; the transfer is asked for when it has been heard. */
+    private boolean transferPending;
+    private boolean transferRequested;
+
     private boolean answeredCrisis(ConversationCommand.StartLanguageModel start) {
         if (start.messages().isEmpty() || start.messages().getLast().role() != io.parley.runtime.conversation.ConversationMessage.Role.USER) {
             return false;   // a turn after a tool's result: the caller's words were looked at already
@@ -417,6 +430,10 @@ final class CallRuntime implements CallHandler {
         CallBootstrap.Persona persona = bootstrap.persona();
         String line = persona.crisisLine() != null && !persona.crisisLine().isBlank() ? persona.crisisLine().strip()
                 : persona.talksWithChildren() ? CRISIS_LINE_FOR_CHILDREN : CRISIS_LINE;
+        if (persona.transfersInCrisis() && !transferRequested) {
+            line = line + " " + CRISIS_TRANSFER_LINE;
+            transferPending = true;   // asked for once the caller has heard the line (the carrier's transfer ends our stream)
+        }
         events.publish(bootstrap.tenantId(), token.callId(), "call.crisis_detected", clock.instant(), Map.of("signal", sign.get()));
         log.warn("Call {}: the caller showed signs of self-harm; the crisis line was said", token.callId());
         Instant at = clock.instant();

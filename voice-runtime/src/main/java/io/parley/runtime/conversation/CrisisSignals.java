@@ -24,6 +24,14 @@ public final class CrisisSignals {
             "dont want to wake up", "can't go on", "cant go on")
             .map(Words::plainWords).toList();
 
+    /**
+     * Signs as a grammar-bound recogniser must be told to expect them: the offline recogniser hears only the phrases its
+     * grammar holds, so these are in every grammar it builds, whatever else the call expects (whole sentences, each of
+     * which contains a phrase above).
+     */
+    public static final List<String> SPOKEN = List.of("i want to end my life", "i want to kill myself", "i want to die",
+            "i don't want to live", "i hurt myself");
+
     private CrisisSignals() {}
 
     /** The first sign in {@code said}, as the phrase it matched; empty when there is none. */

@@ -57,6 +57,7 @@ public record CallBootstrap(
      * @param bookingTimeZone the IANA time zone of the business it books for, when it takes bookings; else null
      * @param crisisLine  what it says when a caller shows signs of harming themselves (a crisis line to call); null: the
      *                    runtime's own (for a persona that talks with children, one that sends them to a trusted adult)
+     * @param crisisTransfer whether such a caller is then put through to someone (the platform asks the carrier)
      */
     public record Persona(
             UUID id,
@@ -74,24 +75,30 @@ public record CallBootstrap(
             TurnTaking turnTaking,
             Boolean childSafety,
             String bookingTimeZone,
-            String crisisLine) {
+            String crisisLine,
+            Boolean crisisTransfer) {
 
         /** A persona that may use no platform tools. */
         public Persona(UUID id, String name, String kind, String systemPrompt, String firstMessage, String language, Provider voice,
                        Provider stt, Provider llm, Limits limits, List<ScriptStep> script) {
-            this(id, name, kind, systemPrompt, firstMessage, language, voice, stt, llm, limits, script, null, null, null, null, null);
+            this(id, name, kind, systemPrompt, firstMessage, language, voice, stt, llm, limits, script, null, null, null, null, null, null);
         }
 
         /** A persona that takes turns the default way. */
         public Persona(UUID id, String name, String kind, String systemPrompt, String firstMessage, String language, Provider voice,
                        Provider stt, Provider llm, Limits limits, List<ScriptStep> script, List<String> tools) {
-            this(id, name, kind, systemPrompt, firstMessage, language, voice, stt, llm, limits, script, tools, null, null, null, null);
+            this(id, name, kind, systemPrompt, firstMessage, language, voice, stt, llm, limits, script, tools, null, null, null, null, null);
         }
 
         /** A persona that takes turns its own way. */
         public Persona(UUID id, String name, String kind, String systemPrompt, String firstMessage, String language, Provider voice,
                        Provider stt, Provider llm, Limits limits, List<ScriptStep> script, List<String> tools, TurnTaking turnTaking) {
-            this(id, name, kind, systemPrompt, firstMessage, language, voice, stt, llm, limits, script, tools, turnTaking, null, null, null);
+            this(id, name, kind, systemPrompt, firstMessage, language, voice, stt, llm, limits, script, tools, turnTaking, null, null, null, null);
+        }
+
+        /** Whether a caller who shows signs of self-harm is put through to someone after the crisis line (the platform has the number). */
+        public boolean transfersInCrisis() {
+            return Boolean.TRUE.equals(crisisTransfer);
         }
 
         /** Whether the persona talks with children: its own say, else its kind's (Santa does). */

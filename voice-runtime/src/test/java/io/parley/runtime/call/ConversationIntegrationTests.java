@@ -363,12 +363,37 @@ class ConversationIntegrationTests {
             twilio.until("mark", 5_000);
             awaitListening(new Dialled(callId, tenantId, null));
             a.ears().last().say("honestly I don't want to live anymore");
-            awaitTrue(() -> a.mouth().spoken.stream().anyMatch(line -> line.contains("988")));
+            awaitTrue(() -> events(callId).stream().anyMatch(e -> "call.turn".equals(e.get("type")) && e.get("data").toString().contains("988")));
         }
         assertThat(model.requests.size()).as("the model was not asked for that turn").isEqualTo(before);
         assertThat(String.join(" ", a.mouth().spoken)).contains(CallRuntime.CRISIS_LINE.substring(0, 60));
         Map<Object, Object> crisis = events(callId).stream().filter(e -> "call.crisis_detected".equals(e.get("type"))).findFirst().orElseThrow();
         assertThat(JSON.readTree(crisis.get("data").toString()).get("signal").asString()).isEqualTo("don't want to live");
+    }
+
+    @Test
+    void aPersonaThatTransfersInCrisisSaysSoAndAsksForTheTransferOnceTheCallerHasHeardTheLine() throws Exception {
+        UUID callId = UUID.randomUUID();
+        UUID tenantId = UUID.randomUUID();
+        CallBootstrap.Persona santa = santa(callId, tenantId).persona();
+        CallBootstrap.Persona friend = new CallBootstrap.Persona(santa.id(), "Friend", "companion", "You are a kind friend.", "Hi, how are you?",
+                "en-US", santa.voice(), santa.stt(), new CallBootstrap.Provider("fake-llm", "fake-model", Map.of()), santa.limits(), List.of(),
+                null, null, null, null, null, true);
+        a.context().getBean(CallSessionStore.class).saveBootstrap(new CallBootstrap(CallBootstrap.VERSION, callId, tenantId, "test", friend, Map.of()));
+        try (TwilioEmulator twilio = a.connect()) {
+            twilio.connected();
+            twilio.start(a.context().getBean(CallTokens.class).mint(callId, tenantId, Duration.ofMinutes(5)));
+            twilio.until("mark", 5_000);
+            awaitListening(new Dialled(callId, tenantId, null));
+            a.ears().last().say("I want to end my life");
+            awaitTrue(() -> events(callId).stream().anyMatch(e -> "call.transfer_requested".equals(e.get("type"))));
+        }
+        assertThat(String.join(" ", a.mouth().spoken)).contains(CallRuntime.CRISIS_TRANSFER_LINE);
+        List<String> types = events(callId).stream().map(e -> (String) e.get("type")).toList();
+        assertThat(types).containsSubsequence("call.crisis_detected", "call.turn", "call.transfer_requested");
+        assertThat(types.stream().filter("call.transfer_requested"::equals)).hasSize(1);
+        Map<Object, Object> bot = events(callId).stream().filter(e -> "call.turn".equals(e.get("type"))).toList().getLast();
+        assertThat(bot.get("data").toString()).as("the line was heard before the transfer was asked for").contains("someone who can help");
     }
 
     @Test
@@ -382,7 +407,7 @@ class ConversationIntegrationTests {
             twilio.until("mark", 5_000);
             awaitListening(new Dialled(callId, tenantId, null));
             a.ears().last().say("sometimes I hurt myself");
-            awaitTrue(() -> a.mouth().spoken.stream().anyMatch(line -> line.contains("grown-up you trust")));
+            awaitTrue(() -> events(callId).stream().anyMatch(e -> "call.turn".equals(e.get("type")) && e.get("data").toString().contains("grown-up you trust")));
         }
         assertThat(events(callId)).anySatisfy(e -> assertThat(e.get("type")).isEqualTo("call.crisis_detected"));
     }

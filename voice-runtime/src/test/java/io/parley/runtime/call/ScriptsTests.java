@@ -94,7 +94,7 @@ class ScriptsTests {
                         "book_appointment"),
                 new CallBootstrap.ScriptStep("bye", "Bye!", List.of()));
         CallBootstrap.Persona persona = new CallBootstrap.Persona(UUID.randomUUID(), "Reception", "receptionist", "Be brief.", "Hello.",
-                "en-US", null, null, null, null, script, List.of("check_availability", "book_appointment"), null, null, "Europe/Paris", null);
+                "en-US", null, null, null, null, script, List.of("check_availability", "book_appointment"), null, null, "Europe/Paris", null, null);
 
         assertThat(Scripts.flowInstructions(script, Map.of())).as("a model books with the tools, and then replies")
                 .contains("- Step when: ask \u201cWhen?\u201d. Book the day and time the caller wants: check it with check_availability, read it back, "
@@ -112,7 +112,7 @@ class ScriptsTests {
         assertThat(Scripts.brain(call).currentStep(List.of())).isEqualTo("when");
 
         CallBootstrap noZoneNoName = new CallBootstrap(1, UUID.randomUUID(), UUID.randomUUID(), "test",
-                new CallBootstrap.Persona(persona.id(), "R", "receptionist", "", "Hello.", "en-US", null, null, null, null, script, null, null, null, null, null),
+                new CallBootstrap.Persona(persona.id(), "R", "receptionist", "", "Hello.", "en-US", null, null, null, null, script, null, null, null, null, null, null),
                 Map.of(), "+14155550100", "America/New_York", null);
         assertThat(Scripts.booking(noZoneNoName)).isEqualTo(new io.parley.runtime.conversation.ScriptedBrain.Booking(
                 java.time.ZoneId.of("America/New_York"), "Caller +14155550100"));
@@ -163,7 +163,7 @@ class ScriptsTests {
 
     private static io.parley.runtime.conversation.OutputGuard guard(String kind, Boolean childSafety) {
         CallBootstrap.Persona persona = new CallBootstrap.Persona(UUID.randomUUID(), "P", kind, "Be kind.", "Hi!",
-                "en-US", null, null, null, null, null, null, null, childSafety, null, null);
+                "en-US", null, null, null, null, null, null, null, childSafety, null, null, null);
         return Scripts.settings(persona, Map.of(), null).outputGuard();
     }
 }

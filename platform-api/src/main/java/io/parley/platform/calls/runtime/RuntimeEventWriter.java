@@ -1,5 +1,6 @@
 package io.parley.platform.calls.runtime;
 
+import io.parley.platform.calls.CallTransfers;
 import io.parley.platform.calls.DoNotCallList;
 import io.parley.platform.summaries.Summaries;
 import io.parley.platform.tenancy.TenantTransactions;
@@ -20,6 +21,9 @@ public class RuntimeEventWriter {
     /** The actor of the runtime's events in a call's log. */
     public static final String ACTOR = "runtime";
 
+    /** The runtime asks for the call to be put through to a person (a caller in crisis heard the crisis line). */
+    static final String TRANSFER_REQUESTED = "call.transfer_requested";
+
     /** What became of one event. */
     public enum Outcome { APPLIED, DUPLICATE }
 
@@ -34,8 +38,13 @@ public class RuntimeEventWriter {
     private final JdbcTemplate jdbc;
     private final DoNotCallList doNotCall;
     private final Summaries summaries;
+    private final CallTransfers transfers;
+    private final tools.jackson.databind.json.JsonMapper json;
 
-    public RuntimeEventWriter(TenantTransactions transactions, JdbcTemplate jdbc, DoNotCallList doNotCall, Summaries summaries) {
+    public RuntimeEventWriter(TenantTransactions transactions, JdbcTemplate jdbc, DoNotCallList doNotCall, Summaries summaries,
+                              CallTransfers transfers, tools.jackson.databind.json.JsonMapper json) {
+        this.transfers = transfers;
+        this.json = json;
         this.transactions = transactions;
         this.jdbc = jdbc;
         this.doNotCall = doNotCall;
@@ -68,6 +77,19 @@ public class RuntimeEventWriter {
         if (outcome == null) {
             throw new UnknownCall(event);
         }
+        if (outcome == Outcome.APPLIED && TRANSFER_REQUESTED.equals(event.type())) {
+            // after the commit, once: a redelivered request is a duplicate and moves nothing again
+            transfers.transfer(event.tenant(), event.callId(), transferReason(event));
+        }
         return outcome;
+    }
+
+    private String transferReason(RuntimeEvent event) {
+        try {
+            String reason = json.readTree(event.data()).path("reason").asString("");
+            return reason.matches("[a-z_]{1,40}") ? reason : "requested";
+        } catch (RuntimeException e) {
+            return "requested";
+        }
     }
 }

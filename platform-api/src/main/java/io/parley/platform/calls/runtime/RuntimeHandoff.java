@@ -134,6 +134,8 @@ public class RuntimeHandoff {
         persona.put("bookingTimeZone", s.bookingTimeZone());
         // what it says to a caller who shows signs of harming themselves (none: the runtime's own)
         persona.put("crisisLine", blankToNull(compliance.crisisLine()));
+        // whether such a caller is then put through to someone (the number stays here: the platform asks the carrier)
+        persona.put("crisisTransfer", part(own, "safety").get("crisisTransferTo") != null);
 
         Map<String, Object> bootstrap = new LinkedHashMap<>();
         bootstrap.put("v", 1);

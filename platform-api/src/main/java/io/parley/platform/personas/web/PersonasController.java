@@ -45,7 +45,7 @@ class PersonasController implements PersonasApi {
                 request.getReminderMinutesBefore(), retry(request.getRetry()), request.getVoicemailMessage(), request.getRecording(),
                 fields(request.getExtractionFields()), variables(request.getVariables()), flow(request.getFlow()), request.getTemplate(),
                 booking(request.getBooking()), tools(request.getTools()), request.getChildSafety(),
-                settings(request.getVoice(), request.getLlm(), request.getStt(), request.getLimits(), request.getCallingWindow()), request.getMemory());
+                settings(request.getVoice(), request.getLlm(), request.getStt(), request.getLimits(), request.getCallingWindow(), request.getCrisisTransferTo()), request.getMemory());
         return idempotency.run(caller.tenant(), idempotencyKey, "createPersona", request,
                 io.parley.platform.api.model.Persona.class,
                 () -> ResponseEntity.status(HttpStatus.CREATED).body(toApi(personas.create(caller.tenant(), draft))));
@@ -68,7 +68,7 @@ class PersonasController implements PersonasApi {
                 request.getReminderMinutesBefore(), retry(request.getRetry()), request.getVoicemailMessage(), request.getRecording(),
                 fields(request.getExtractionFields()), variables(request.getVariables()), flow(request.getFlow()),
                 booking(request.getBooking()), tools(request.getTools()), request.getChildSafety(),
-                settings(request.getVoice(), request.getLlm(), request.getStt(), request.getLimits(), request.getCallingWindow()), request.getMemory());
+                settings(request.getVoice(), request.getLlm(), request.getStt(), request.getLimits(), request.getCallingWindow(), request.getCrisisTransferTo()), request.getMemory());
         return ResponseEntity.ok(toApi(personas.update(Callers.current().tenant(), personaId, changes)));
     }
 
@@ -155,9 +155,10 @@ class PersonasController implements PersonasApi {
 
     /** The request's settings parts (null when it gives none). */
     static Persona.Settings settings(Voice voice, io.parley.platform.api.model.PersonaModel llm, io.parley.platform.api.model.PersonaRecognizer stt,
-                                     io.parley.platform.api.model.PersonaLimits limits, io.parley.platform.api.model.PersonaCallingWindow window) {
+                                     io.parley.platform.api.model.PersonaLimits limits, io.parley.platform.api.model.PersonaCallingWindow window,
+                                     String crisisTransferTo) {
         io.parley.platform.api.model.VoiceSettings v = voice == null ? null : voice.getSettings();
-        if (v == null && llm == null && stt == null && limits == null && window == null) return null;
+        if (v == null && llm == null && stt == null && limits == null && window == null && crisisTransferTo == null) return null;
         return new Persona.Settings(
                 v == null ? null : new Persona.VoiceSettings(v.getSpeed(), v.getStability(), v.getSimilarityBoost(), v.getStyle()),
                 llm == null ? null : new Persona.Model(llm.getProvider(), llm.getModel() == null ? null : llm.getModel().strip(), llm.getTemperature()),
@@ -165,7 +166,8 @@ class PersonasController implements PersonasApi {
                 limits == null ? null : new Persona.Limits(limits.getMaxCallSeconds(), limits.getWarningSecondsBefore(), limits.getWarningText(),
                         limits.getGoodbyeText(), limits.getSilenceTimeoutSeconds(), limits.getStillThereText(),
                         limits.getEndCallPhrases() == null ? null : limits.getEndCallPhrases().stream().map(String::strip).toList()),
-                window == null ? null : new Persona.Window(window.getStart(), window.getEnd()));
+                window == null ? null : new Persona.Window(window.getStart(), window.getEnd()),
+                crisisTransferTo == null ? null : new Persona.Safety(crisisTransferTo));
     }
 
     private static Voice voiceToApi(Persona persona) {
@@ -231,6 +233,7 @@ class PersonasController implements PersonasApi {
                 .limits(limitsToApi(persona.settings().limits()))
                 .callingWindow(persona.settings().callingWindow() == null ? null : new io.parley.platform.api.model.PersonaCallingWindow(
                         persona.settings().callingWindow().start(), persona.settings().callingWindow().end()))
+                .crisisTransferTo(persona.settings().safety() == null ? null : persona.settings().safety().crisisTransferTo())
                 .reminderMinutesBefore(persona.reminderMinutesBefore())
                 .voicemailMessage(persona.voicemailMessage())
                 .recording(persona.recording())

@@ -161,6 +161,15 @@ public final class TwilioTelephony implements Telephony {
         Call.updater(settings.accountSid(), providerCallId).setStatus(Call.UpdateStatus.COMPLETED).update(client);
     }
 
+    /** Redirects the call to TwiML that dials {@code to}: Twilio ends the Media Stream and connects the caller. */
+    @Override
+    public void transfer(String providerCallId, String to) {
+        String twiml = new com.twilio.twiml.VoiceResponse.Builder()
+                .dial(new com.twilio.twiml.voice.Dial.Builder().number(new com.twilio.twiml.voice.Number.Builder(to).build()).build())
+                .build().toXml();
+        Call.updater(settings.accountSid(), providerCallId).setTwiml(twiml).update(client);
+    }
+
     /** Starts recording a call under way (an inbound call whose persona records); its recording comes to the recording webhook. */
     public void record(String providerCallId) {
         com.twilio.rest.api.v2010.account.call.Recording.creator(settings.accountSid(), providerCallId)

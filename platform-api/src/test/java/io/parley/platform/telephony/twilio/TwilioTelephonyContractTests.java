@@ -188,4 +188,17 @@ class TwilioTelephonyContractTests {
         assertThat(twilio.fetch(sid).getSid()).startsWith("CA");
         assertThat(last().status()).isEqualTo(200);
     }
+
+    @Test
+    void aCallIsPutThroughToANumberByRedirectingItToTwimlThatDialsIt() {
+        TwilioTelephony twilio = twilio(true);
+        String sid = "CA" + "0123456789abcdef0123456789abcdef";
+        twilio.transfer(sid, "+18002738255");
+        PrismTwilio.Exchange update = last();
+        assertThat(update.status()).as("%s", update).isEqualTo(200);
+        assertThat(update.method()).isEqualTo("POST");
+        assertThat(update.path()).isEqualTo("/2010-04-01/Accounts/" + ACCOUNT + "/Calls/" + sid + ".json");
+        assertThat(form(update.body()).get("Twiml")).singleElement().asString()
+                .contains("<Response><Dial><Number>+18002738255</Number></Dial></Response>");
+    }
 }

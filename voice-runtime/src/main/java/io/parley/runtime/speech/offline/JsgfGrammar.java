@@ -28,8 +28,11 @@ import java.util.regex.Pattern;
  * leaves them out of its hypotheses. It has no garbage model for out-of-grammar speech in this mode:
  * such speech comes out as the closest phrase, or as nothing.
  *
- * <p>With no phrase left, the grammar is the {@link #DEFAULT_VOCABULARY}: open vocabulary does not
- * work well enough on telephone audio to be offered.
+ * <p>With no phrase expected, the grammar is the {@link #DEFAULT_VOCABULARY}: open vocabulary does not
+ * work well enough on telephone audio to be offered. Every grammar also holds the spoken signs of self-harm
+ * ({@link io.parley.runtime.conversation.CrisisSignals#SPOKEN}), so that the crisis protocol works offline too. (Where
+ * the grammar has number words, their runs still win over a long sentence on telephone audio: the default vocabulary's
+ * digits take "I want to end my life" for "five one ten five five". A flow step listening for words hears it.)
  *
  * @param phrases the phrases in the grammar, normalised
  * @param dropped the words left out because the dictionary lacks them
@@ -55,7 +58,22 @@ record JsgfGrammar(List<String> phrases, Set<String> dropped, String jsgf) {
     static JsgfGrammar of(List<String> expectedPhrases, PronunciationDictionary dictionary) {
         Set<String> phrases = new LinkedHashSet<>();
         Set<String> dropped = new LinkedHashSet<>();
-        for (String phrase : expectedPhrases == null ? List.<String>of() : expectedPhrases) {
+        add(expectedPhrases == null ? List.of() : expectedPhrases, dictionary, phrases, dropped, false);
+        if (phrases.isEmpty()) {
+            phrases.addAll(DEFAULT_VOCABULARY);
+        }
+        // signs of self-harm are heard whatever else is expected: the runtime answers them with the crisis line
+        add(io.parley.runtime.conversation.CrisisSignals.SPOKEN, dictionary, phrases, new LinkedHashSet<>(), true);
+        return new JsgfGrammar(List.copyOf(phrases), Set.copyOf(dropped), text(phrases));
+    }
+
+    /**
+     * Adds each phrase's words that the dictionary has; the words it lacks go to {@code dropped}. With {@code whole}, a
+     * phrase missing a word is left out altogether (a fragment of a sign of self-harm is not one).
+     */
+    private static void add(List<String> expected, PronunciationDictionary dictionary, Set<String> phrases, Set<String> dropped,
+                            boolean whole) {
+        for (String phrase : expected) {
             if (phrase == null) {
                 continue;
             }
@@ -67,14 +85,10 @@ record JsgfGrammar(List<String> phrases, Set<String> dropped, String jsgf) {
                     dropped.add(word);
                 }
             }
-            if (!words.isEmpty()) {
+            if (!words.isEmpty() && (!whole || words.size() == words(phrase).size())) {
                 phrases.add(String.join(" ", words));
             }
         }
-        if (phrases.isEmpty()) {
-            phrases.addAll(DEFAULT_VOCABULARY);
-        }
-        return new JsgfGrammar(List.copyOf(phrases), Set.copyOf(dropped), text(phrases));
     }
 
     /** The default vocabulary's grammar (every word of it is in the CMU dictionary). */

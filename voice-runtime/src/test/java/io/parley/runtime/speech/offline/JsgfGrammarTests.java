@@ -78,4 +78,14 @@ class JsgfGrammarTests {
         assertThat(debian.contains("read")).as("alternates such as read(2) fold into their word").isTrue();
         assertThat(debian.contains("read(2)")).isFalse();
     }
+
+    @Test
+    void everyGrammarAlsoHearsTheSpokenSignsOfSelfHarmWholeOrNotAtAll() {
+        PronunciationDictionary debian = PronunciationDictionary.load(PocketSphinxProperties.DEBIAN_DICTIONARY);
+
+        assertThat(JsgfGrammar.of(List.of("a red bicycle", "a puppy"), debian).phrases())
+                .startsWith("a red bicycle", "a puppy").contains("i want to end my life", "i want to kill myself", "i don't want to live");
+        assertThat(JsgfGrammar.of(List.of(), debian).phrases()).containsAll(JsgfGrammar.DEFAULT_VOCABULARY).contains("i want to end my life");
+        assertThat(JsgfGrammar.of(List.of("yes", "no"), dictionary).phrases()).as("no fragments ('my') of a sign").containsExactly("yes", "no");
+    }
 }

@@ -94,6 +94,18 @@ class PocketSphinxSpeechToTextTests {
         assertThat(recogniser.droppedSamples()).isZero();
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"slt", "rms", "awb"})
+    void hearsASignOfSelfHarmWhereAStepExpectsOtherWords(String voice) throws Exception {
+        RecordingListener listener = new RecordingListener();
+        try (SpeechToText.Stream stream = recogniser.open(expecting(PHRASES), listener)) {
+            feed(stream, turn(say("I want to end my life.", voice)));
+            feed(stream, turn(say("I want to kill myself.", voice)));
+            listener.awaitUtterances(2);
+        }
+        assertThat(listener.finals()).containsExactly("i want to end my life", "i want to kill myself");
+    }
+
     @Test
     void recognisesDigitsOfAPhoneNumber() throws Exception {
         RecordingListener listener = new RecordingListener();
