@@ -45,6 +45,8 @@ final class ErrorMapper {
         return new InvalidRequestException(status, problem, requestId, e);
       case 401:
         return new AuthenticationException(status, problem, requestId, e);
+      case 402:
+        return new PaymentRequiredException(status, problem, requestId, e);
       case 403:
         return new PermissionException(status, problem, requestId, e);
       case 404:

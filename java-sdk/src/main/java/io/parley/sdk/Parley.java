@@ -58,6 +58,7 @@ public final class Parley {
   private final KnowledgeService knowledge;
   private final CalleeService callees;
   private final SettingsService settings;
+  private final BillingService billing;
   private final WebhookEndpointService webhookEndpoints;
   private final ApiKeyService apiKeys;
   private final TenantService tenants;
@@ -85,6 +86,7 @@ public final class Parley {
     this.knowledge = new KnowledgeService(client, executor);
     this.callees = new CalleeService(new io.parley.sdk.api.CalleesApi(client), executor);
     this.settings = new SettingsService(new SettingsApi(client), executor);
+    this.billing = new BillingService(new io.parley.sdk.api.BillingApi(client), executor);
     this.webhookEndpoints = new WebhookEndpointService(new WebhooksApi(client), executor);
     this.apiKeys = new ApiKeyService(new ApiKeysApi(client), executor);
     this.tenants = new TenantService(new TenantsApi(client), executor);
@@ -108,6 +110,11 @@ public final class Parley {
   /** Your tenant's defaults for its calls (calling window, retry policy). */
   public SettingsService settings() {
     return settings;
+  }
+
+  /** The tenant's subscription: plan, status, and whether calls may be placed. */
+  public BillingService billing() {
+    return billing;
   }
 
   /** Your tenant's do-not-call list. */

@@ -35,6 +35,7 @@ class ErrorMappingTests {
     return Stream.of(
         Arguments.of(400, "bad-request", InvalidRequestException.class),
         Arguments.of(401, "unauthorized", AuthenticationException.class),
+        Arguments.of(402, "subscription-inactive", PaymentRequiredException.class),
         Arguments.of(403, "forbidden", PermissionException.class),
         Arguments.of(404, "not-found", NotFoundException.class),
         Arguments.of(409, "idempotency-key-in-use", ConflictException.class),

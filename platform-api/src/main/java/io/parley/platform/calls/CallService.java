@@ -58,10 +58,13 @@ public class CallService {
     private final Clock clock;
 
     private final io.parley.platform.callees.Callees callees;
+    private final io.parley.platform.billing.Entitlements entitlements;
 
     public CallService(EntityManager entities, TenantTransactions transactions, PersonaService personas, DoNotCallList doNotCall,
-                       TenantCallSettings settings, Clock clock, io.parley.platform.callees.Callees callees) {
+                       TenantCallSettings settings, Clock clock, io.parley.platform.callees.Callees callees,
+                       io.parley.platform.billing.Entitlements entitlements) {
         this.callees = callees;
+        this.entitlements = entitlements;
         this.entities = entities;
         this.transactions = transactions;
         this.personas = personas;
@@ -92,6 +95,7 @@ public class CallService {
                 }
             }
             rules.throwIfAny();
+            entitlements.requireCalling(tenant, caller.mode());   // the subscription lets it call (402 says why not, and how to)
             if (callees.byNumber(tenant, to).map(c -> c.consent() == io.parley.platform.callees.Callees.Consent.REVOKED).orElse(false)) {
                 throw new ApiProblemException(ProblemType.VALIDATION_ERROR, to + " belongs to a callee who revoked consent to be called",
                         List.of(new ApiProblemException.FieldError("to", "the callee revoked consent (PATCH /v1/callees/{id} if they agree again)")));

@@ -22,6 +22,8 @@ public enum ProblemType {
     DO_NOT_CALL("do-not-call", HttpStatus.UNPROCESSABLE_CONTENT, "The number is on the do-not-call list"),
     IDEMPOTENCY_KEY_IN_USE("idempotency-key-in-use", HttpStatus.CONFLICT, "Idempotency key in use"),
     IDEMPOTENCY_KEY_REUSED("idempotency-key-reused", HttpStatus.UNPROCESSABLE_CONTENT, "Idempotency key reused"),
+    SUBSCRIPTION_INACTIVE("subscription-inactive", HttpStatus.PAYMENT_REQUIRED, "The subscription does not allow this"),
+    WEBHOOK_SIGNATURE_INVALID("webhook-signature-invalid", HttpStatus.BAD_REQUEST, "The webhook's signature is not valid"),
     RATE_LIMITED("rate-limited", HttpStatus.TOO_MANY_REQUESTS, "Too many requests"),
     CONTENT_TOO_LARGE("content-too-large", HttpStatus.CONTENT_TOO_LARGE, "Request body too large"),
     UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Unsupported media type"),

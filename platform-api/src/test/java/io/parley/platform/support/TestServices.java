@@ -66,7 +66,15 @@ public final class TestServices {
         System.setProperty("parley.webhooks.allowed-private-networks", "127.0.0.1/32");
         System.setProperty("parley.webhooks.retry-schedule", "1s,1s");
         System.setProperty("parley.webhooks.poll", "100ms");
+        // Stripe's test-mode webhooks are verified with this secret; no Stripe secret key, so tenants without a
+        // subscription stay on the local free plan (BillingIntegrationTests subscribe through signed webhooks)
+        System.setProperty("parley.billing.stripe.test.webhook-secret", STRIPE_TEST_WEBHOOK_SECRET);
+        System.setProperty("parley.billing.stripe.live.webhook-secret", STRIPE_LIVE_WEBHOOK_SECRET);
     }
+
+    /** Made up for tests: Stripe's signing secrets of the test and live endpoints. */
+    public static final String STRIPE_TEST_WEBHOOK_SECRET = "whsec_test_" + java.util.UUID.randomUUID().toString().replace("-", "");
+    public static final String STRIPE_LIVE_WEBHOOK_SECRET = "whsec_live_" + java.util.UUID.randomUUID().toString().replace("-", "");
 
     /** The owner's (superuser's) JDBC URL of the test database, credentials included. */
     public static String ownerUrl() {

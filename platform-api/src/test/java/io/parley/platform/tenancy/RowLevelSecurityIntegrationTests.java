@@ -81,6 +81,13 @@ class RowLevelSecurityIntegrationTests extends IntegrationTest {
             memory.setObject(1, a.id());
             memory.setObject(2, call);
             memory.executeUpdate();
+            // a subscription, as Stripe's webhooks leave one
+            try (PreparedStatement billing = owner.prepareStatement("insert into billing_accounts (tenant_id, mode, stripe_customer_id, plan,"
+                    + " status, created_at, updated_at) values (?, 'test', ?, 'starter', 'active', now(), now())")) {
+                billing.setObject(1, a.id());
+                billing.setString(2, "cus_rls_" + a.id());
+                billing.executeUpdate();
+            }
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }

@@ -1,0 +1,76 @@
+package io.parley.platform.billing;
+
+import io.parley.platform.tenancy.Mode;
+import io.parley.platform.tenancy.TenantId;
+import io.parley.platform.web.ApiProblemException;
+import io.parley.platform.web.ProblemType;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+import org.springframework.stereotype.Component;
+
+/**
+ * What a tenant's subscription lets it do, in the mode of the credential at hand. A mode with Stripe follows the
+ * subscription: {@code active} and {@code trialing} may place calls; {@code past_due} may for the grace period after
+ * the payment failed, then not; {@code canceled}, {@code unpaid}, {@code incomplete}, {@code paused} and no
+ * subscription at all may not. A mode without Stripe runs the local free plan: calls are placed (and usage recorded).
+ */
+@Component
+public class Entitlements {
+
+    /** Where a tenant stands: its plan, the subscription's status, and whether it may place calls (and if not, why and how to). */
+    public record Standing(String planKey, BillingProperties.Plan plan, String status, boolean local, boolean mayCall, String why,
+                           Instant graceEndsAt, Optional<BillingAccounts.Account> account) {}
+
+    private final BillingProperties settings;
+    private final BillingAccounts accounts;
+    private final Clock clock;
+
+    public Entitlements(BillingProperties settings, BillingAccounts accounts, Clock clock) {
+        this.settings = settings;
+        this.accounts = accounts;
+        this.clock = clock;
+    }
+
+    /** The tenant's standing in {@code mode}; inside its transaction. */
+    public Standing standing(TenantId tenant, Mode mode) {
+        Optional<BillingAccounts.Account> account = accounts.find(tenant, mode);
+        boolean stripe = settings.stripe(mode.wire()).isPresent();
+        if (account.isEmpty() || "none".equals(account.get().status())) {
+            if (!stripe) {
+                return new Standing(BillingProperties.LOCAL_PLAN, settings.plan(BillingProperties.LOCAL_PLAN), "active", true, true, null, null, account);
+            }
+            return refused(account, "none", "the tenant has no subscription in " + mode.wire() + " mode: subscribe with POST /v1/billing/checkout-session", null);
+        }
+        BillingAccounts.Account a = account.get();
+        String planKey = a.plan() == null ? BillingProperties.LOCAL_PLAN : a.plan();
+        return switch (a.status()) {
+            case "active", "trialing" -> new Standing(planKey, settings.plan(planKey), a.status(), false, true, null, null, account);
+            case "past_due" -> {
+                Instant since = a.pastDueSince() == null ? clock.instant() : a.pastDueSince();
+                Instant graceEnds = since.plus(settings.gracePeriod());
+                yield clock.instant().isBefore(graceEnds)
+                        ? new Standing(planKey, settings.plan(planKey), a.status(), false, true, null, graceEnds, account)
+                        : refused(account, a.status(), "the subscription's payment failed on " + since + " and its grace period ended on " + graceEnds
+                                + ": update the payment method in the customer portal (POST /v1/billing/portal-session)", graceEnds);
+            }
+            case "canceled", "incomplete_expired" -> refused(account, a.status(), "the subscription is " + a.status()
+                    + ": subscribe again with POST /v1/billing/checkout-session", null);
+            default -> refused(account, a.status(), "the subscription is " + a.status()
+                    + ": pay the open invoice or update the payment method in the customer portal (POST /v1/billing/portal-session)", null);
+        };
+    }
+
+    /** Throws the problem that says why the tenant may not place a call now, and how to lift it. */
+    public void requireCalling(TenantId tenant, Mode mode) {
+        Standing standing = standing(tenant, mode);
+        if (!standing.mayCall()) {
+            throw new ApiProblemException(ProblemType.SUBSCRIPTION_INACTIVE, "Calls cannot be placed: " + standing.why());
+        }
+    }
+
+    private Standing refused(Optional<BillingAccounts.Account> account, String status, String why, Instant graceEnds) {
+        String planKey = account.map(BillingAccounts.Account::plan).orElse(null);
+        return new Standing(planKey, planKey == null ? null : settings.plan(planKey), status, false, false, why, graceEnds, account);
+    }
+}
