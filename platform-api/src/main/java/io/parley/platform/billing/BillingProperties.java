@@ -15,10 +15,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param stripe             by mode ({@code test}, {@code live}); a mode without a secret key runs the local plan
  * @param gracePeriod        how long a {@code past_due} subscription may still place calls: 7 days
  * @param signatureTolerance how far a Stripe webhook's signed timestamp may be from now, past or future: 5 minutes
+ * @param providerCosts      each provider's estimated cost per unit of each meter, in millionths of a dollar
+ *                           ({@code deepgram.stt_seconds: 72}); a call's seconds are priced by its carrier ({@code twilio})
  */
 @ConfigurationProperties("parley.billing")
 public record BillingProperties(Map<String, Plan> plans, Map<String, Stripe> stripe, @DefaultValue("P7D") Duration gracePeriod,
-                                @DefaultValue("PT5M") Duration signatureTolerance) {
+                                @DefaultValue("PT5M") Duration signatureTolerance, Map<String, Map<String, BigDecimal>> providerCosts) {
 
     /** The plan of a mode that has no Stripe. */
     public static final String LOCAL_PLAN = "free";
@@ -26,6 +28,7 @@ public record BillingProperties(Map<String, Plan> plans, Map<String, Stripe> str
     public BillingProperties {
         plans = plans == null ? Map.of() : Map.copyOf(plans);
         stripe = stripe == null ? Map.of() : Map.copyOf(stripe);
+        providerCosts = providerCosts == null ? Map.of() : Map.copyOf(providerCosts);
         if (gracePeriod.isNegative() || signatureTolerance.isNegative() || signatureTolerance.isZero()) {
             throw new IllegalStateException("parley.billing.grace-period must not be negative, signature-tolerance must be positive");
         }

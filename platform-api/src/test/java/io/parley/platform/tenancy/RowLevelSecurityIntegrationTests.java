@@ -88,6 +88,15 @@ class RowLevelSecurityIntegrationTests extends IntegrationTest {
                 billing.setString(2, "cus_rls_" + a.id());
                 billing.executeUpdate();
             }
+            // and a leg of usage in the ledger
+            try (PreparedStatement usage = owner.prepareStatement("insert into usage_ledger (id, tenant_id, call_id, persona_id, mode,"
+                    + " source_event_id, meter, provider, quantity, cost_estimate_micros, occurred_at)"
+                    + " select gen_random_uuid(), tenant_id, id, persona_id, mode, gen_random_uuid(), 'call_seconds', 'sandbox', 42, 0, now()"
+                    + " from calls where tenant_id = ? and id = ?")) {
+                usage.setObject(1, a.id());
+                usage.setObject(2, call);
+                usage.executeUpdate();
+            }
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }

@@ -39,11 +39,14 @@ public class RuntimeEventWriter {
     private final DoNotCallList doNotCall;
     private final Summaries summaries;
     private final CallTransfers transfers;
+    private final io.parley.platform.billing.UsageLedger usage;
     private final tools.jackson.databind.json.JsonMapper json;
 
     public RuntimeEventWriter(TenantTransactions transactions, JdbcTemplate jdbc, DoNotCallList doNotCall, Summaries summaries,
-                              CallTransfers transfers, tools.jackson.databind.json.JsonMapper json) {
+                              CallTransfers transfers, tools.jackson.databind.json.JsonMapper json,
+                              io.parley.platform.billing.UsageLedger usage) {
         this.transfers = transfers;
+        this.usage = usage;
         this.json = json;
         this.transactions = transactions;
         this.jdbc = jdbc;
@@ -68,6 +71,9 @@ public class RuntimeEventWriter {
             if (inserted == 1 && DoNotCallList.OPT_OUT_REASON.equals(event.reason())) {
                 // the callee pressed the opt-out key or asked not to be called again: in the same transaction as the event
                 doNotCall.optOut(event.tenant(), to, event.callId(), event.at());
+            }
+            if (inserted == 1 && "call.usage".equals(event.type())) {
+                usage.record(event.tenant(), event.callId(), event.id(), event.at(), event.data());   // the ledger, with the event
             }
             if (inserted == 1 && "call.ended".equals(event.type())) {
                 summaries.queue(event.tenant(), event.callId(), event.at());   // summarized once the transcript is complete

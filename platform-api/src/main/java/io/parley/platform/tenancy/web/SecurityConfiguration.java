@@ -89,8 +89,9 @@ class SecurityConfiguration {
                         .requestMatchers("/v1/phone-numbers", "/v1/phone-numbers/**").hasAuthority(Scope.PERSONAS_WRITE.authority())
                         .requestMatchers(GET, "/v1/calls", "/v1/calls/**").hasAuthority(Scope.CALLS_READ.authority())
                         .requestMatchers("/v1/calls", "/v1/calls/**").hasAuthority(Scope.CALLS_WRITE.authority())
-                        .requestMatchers(GET, "/v1/do-not-call", "/v1/do-not-call/**", "/v1/settings", "/v1/billing/subscription").hasAuthority(Scope.CALLS_READ.authority())
+                        .requestMatchers(GET, "/v1/do-not-call", "/v1/do-not-call/**", "/v1/settings", "/v1/billing/subscription", "/v1/billing/usage").hasAuthority(Scope.CALLS_READ.authority())
                         .requestMatchers("/v1/settings").hasAuthority(Scope.CALLS_WRITE.authority())
+                        .requestMatchers(POST, "/v1/billing/checkout-session", "/v1/billing/portal-session").hasAuthority(Scope.CALLS_WRITE.authority())
                         .requestMatchers("/v1/do-not-call", "/v1/do-not-call/**").hasAuthority(Scope.CALLS_WRITE.authority())
                         // the people calls go to: the calls scopes
                         .requestMatchers(GET, "/v1/callees", "/v1/callees/**").hasAuthority(Scope.CALLS_READ.authority())

@@ -1,0 +1,136 @@
+package io.parley.platform.billing;
+
+import static io.parley.platform.billing.StripeEvents.event;
+import static io.parley.platform.billing.StripeEvents.object;
+import static io.parley.platform.billing.StripeEvents.signature;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.parley.platform.support.ApiClient;
+import io.parley.platform.support.IntegrationTest;
+import io.parley.platform.support.TestServices;
+import io.parley.sdk.Parley;
+import io.parley.sdk.PaymentRequiredException;
+import io.parley.sdk.model.BillingSession;
+import io.parley.sdk.model.CreateCallRequest;
+import io.parley.sdk.model.CreateCheckoutSessionRequest;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Stripe in test mode, against Stripe's fixtures on loopback ({@link StripeStub}): a test-mode tenant subscribes through
+ * a Checkout Session completed by a signed webhook, calls, and is refused once its subscription lapses, all through the
+ * SDK; Stripe's refusals are a 502 saying what Stripe said; no Stripe customer is made twice.
+ */
+class StripeCheckoutIntegrationTests extends IntegrationTest {
+
+    static final StripeStub STRIPE = start();
+
+    static StripeStub start() {
+        try {
+            return new StripeStub();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @DynamicPropertySource
+    static void stripeInTestMode(DynamicPropertyRegistry registry) {
+        registry.add("parley.billing.stripe.test.secret-key", () -> "sk_test_loopback");
+        registry.add("parley.billing.stripe.test.api-base", STRIPE::url);
+        registry.add("parley.billing.plans.starter.stripe-price", () -> "price_starter_monthly");
+        registry.add("parley.billing.plans.starter.stripe-metered-price", () -> "price_starter_minutes");
+        registry.add("parley.billing.plans.growth.stripe-price", () -> "price_missing");
+    }
+
+    @AfterAll
+    static void stop() {
+        STRIPE.close();
+    }
+
+    @Test
+    void aTestModeTenantSubscribesThroughCheckoutCallsAndIsRefusedWhenItLapses() {
+        TestTenant tenant = newTenant();
+        Parley parley = Parley.builder().apiKey(tenant.apiKey()).baseUrl(baseUrl()).build();
+        String persona = createPersona(tenant, "Santa").get("id").asString();
+        CreateCallRequest call = new CreateCallRequest().personaId(UUID.fromString(persona)).to("+442071838750").putVariablesItem("child_name", "Ella");
+
+        assertThat(parley.billing().subscription().getMayPlaceCalls()).as("Stripe in test mode, no subscription yet").isFalse();
+        assertThatThrownBy(() -> parley.calls().create(call)).isInstanceOf(PaymentRequiredException.class)
+                .hasMessageContaining("POST /v1/billing/checkout-session");
+
+        BillingSession checkout = parley.billing().checkoutSession(new CreateCheckoutSessionRequest().plan("starter")
+                .successUrl("https://app.example.com/billing/done").cancelUrl("https://app.example.com/billing"));
+        assertThat(checkout.getId()).startsWith("cs_test_");
+        assertThat(checkout.getUrl().toString()).startsWith("https://checkout.stripe.com/");
+        StripeStub.Request customer = STRIPE.requests.stream().filter(r -> r.path().equals("/v1/customers")
+                && tenant.id().toString().equals(r.form().get("metadata[tenant_id]"))).findFirst().orElseThrow();
+        assertThat(customer.authorization()).isEqualTo("Bearer sk_test_loopback");
+        assertThat(customer.idempotencyKey()).isEqualTo("parley-customer-test-" + tenant.id());
+        StripeStub.Request session = STRIPE.requests.stream().filter(r -> r.path().equals("/v1/checkout/sessions")
+                && tenant.id().toString().equals(r.form().get("client_reference_id"))).findFirst().orElseThrow();
+        assertThat(session.form()).containsEntry("mode", "subscription").containsEntry("allow_promotion_codes", "true")
+                .containsEntry("line_items[0][price]", "price_starter_monthly").containsEntry("line_items[1][price]", "price_starter_minutes")
+                .containsEntry("subscription_data[metadata][tenant_id]", tenant.id().toString()).containsEntry("metadata[plan]", "starter");
+        String customerId = session.form().get("customer");
+        assertThat(customerId).startsWith("cus_stub");
+
+        // a second session (the tenant came back) uses the same customer
+        parley.billing().checkoutSession(new CreateCheckoutSessionRequest().plan("starter")
+                .successUrl("https://app.example.com/success?session={CHECKOUT_SESSION_ID}").cancelUrl("https://app.example.com/billing"));
+        assertThat(STRIPE.requests.stream().filter(r -> r.path().equals("/v1/customers")
+                && tenant.id().toString().equals(r.form().get("metadata[tenant_id]")))).as("one customer per tenant and mode").hasSize(1);
+
+        // Stripe: the Checkout is paid
+        long now = Instant.now().getEpochSecond();
+        deliver(event("checkout.session.completed", object("checkout.session", Map.of("id", checkout.getId(), "client_reference_id",
+                tenant.id().toString(), "customer", customerId, "subscription", "sub_stub_" + tenant.id(), "mode", "subscription",
+                "status", "complete", "payment_status", "paid", "metadata", Map.of("plan", "starter"))), now - 5, false));
+        assertThat(parley.billing().subscription().getStatus()).isEqualTo("active");
+        assertThat(parley.calls().create(call).getId()).isNotNull();
+
+        assertThat(parley.billing().portalSession(new io.parley.sdk.model.CreatePortalSessionRequest()
+                .returnUrl("https://app.example.com/billing")).getUrl().toString()).startsWith("https://billing.stripe.com/");
+
+        // Stripe: the subscription is canceled (the customer portal, or unpaid invoices)
+        deliver(event("customer.subscription.deleted", object("subscription", Map.of("id", "sub_stub_" + tenant.id(), "customer", customerId,
+                "status", "canceled")), now, false));
+        assertThatThrownBy(() -> parley.calls().create(call)).isInstanceOf(PaymentRequiredException.class).hasMessageContaining("canceled");
+    }
+
+    @Test
+    void stripesRefusalIsABadGatewaySayingWhatStripeSaidAndAnUnknownPlanIsAValidationError() {
+        TestTenant tenant = newTenant();
+        ApiClient.Response refused = tenant.api().post("/v1/billing/checkout-session", ApiClient.json(Map.of("plan", "growth",
+                "successUrl", "https://app.example.com/done", "cancelUrl", "https://app.example.com/billing")));
+        assertThat(refused.status()).as(refused.body()).isEqualTo(502);
+        assertThat(refused.json().get("type").asString()).endsWith("/stripe-failed");
+        assertThat(refused.json().get("detail").asString()).contains("No such price: 'price_missing'");
+
+        ApiClient.Response unknown = tenant.api().post("/v1/billing/checkout-session", ApiClient.json(Map.of("plan", "platinum",
+                "successUrl", "https://app.example.com/done", "cancelUrl", "https://app.example.com/billing")));
+        assertThat(unknown.status()).as(unknown.body()).isEqualTo(422);
+        assertThat(unknown.body()).contains("\"field\":\"plan\"").contains("growth");
+
+        ApiClient.Response noPrice = tenant.api().post("/v1/billing/checkout-session", ApiClient.json(Map.of("plan", "scale",
+                "successUrl", "https://app.example.com/done", "cancelUrl", "https://app.example.com/billing")));
+        assertThat(noPrice.status()).as(noPrice.body()).isEqualTo(409);
+        assertThat(noPrice.json().get("type").asString()).endsWith("/billing-not-configured");
+
+        ApiClient.Response badUrl = tenant.api().post("/v1/billing/checkout-session", ApiClient.json(Map.of("plan", "starter",
+                "successUrl", "javascript:alert(1)", "cancelUrl", "https://app.example.com/billing")));
+        assertThat(badUrl.status()).as(badUrl.body()).isIn(400, 422);
+    }
+
+    private void deliver(String payload) {
+        ApiClient.Response response = anonymous().withHeader("Stripe-Signature",
+                signature(payload, TestServices.STRIPE_TEST_WEBHOOK_SECRET, Instant.now().getEpochSecond()))
+                .send("POST", "/webhooks/stripe", payload, "application/json");
+        assertThat(response.status()).as(response.body()).isEqualTo(200);
+    }
+}
