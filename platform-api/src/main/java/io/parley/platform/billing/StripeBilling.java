@@ -13,6 +13,7 @@ import io.parley.platform.web.ApiProblemException;
 import io.parley.platform.web.ProblemType;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -108,6 +109,11 @@ public class StripeBilling {
         } catch (StripeException e) {
             throw failed("create the tenant's customer", e);
         }
+    }
+
+    /** Stripe's client in {@code mode}, when it has a secret key. */
+    Optional<StripeClient> client(String mode) {
+        return settings.stripe(mode).isEmpty() ? Optional.empty() : Optional.of(client(Mode.fromWire(mode)));
     }
 
     private StripeClient client(Mode mode) {

@@ -103,6 +103,65 @@ class StripeCheckoutIntegrationTests extends IntegrationTest {
         assertThatThrownBy(() -> parley.calls().create(call)).isInstanceOf(PaymentRequiredException.class).hasMessageContaining("canceled");
     }
 
+    @org.springframework.beans.factory.annotation.Autowired
+    private MeterReporter reporter;
+    @org.springframework.beans.factory.annotation.Autowired
+    private io.parley.platform.calls.runtime.RuntimeEventWriter runtimeEvents;
+
+    @Test
+    void aCompletedCallIsOneMeterEventEvenWhenTheReporterIsKilledAfterSendingAndRunsAgain() throws Exception {
+        TestTenant tenant = newTenant();
+        String customer = subscribe(tenant);
+        UUID call = UUID.fromString(createCall(tenant, createPersona(tenant, "Santa").get("id").asString()).get("id").asString());
+        dialByHand(call, "sandbox", "SB" + UUID.randomUUID().toString().replace("-", ""), Instant.now());
+        for (String leg : new String[] {"{\"callSeconds\": 61.2}", "{\"callSeconds\": 20}"}) {   // a call resumed on a second instance
+            runtimeEvents.write(new io.parley.platform.calls.runtime.RuntimeEvent(io.parley.platform.tenancy.Ids.next(), "call.usage",
+                    new io.parley.platform.tenancy.TenantId(tenant.id()), call, Instant.now(), null, leg));
+        }
+        try (java.sql.Connection owner = TestServices.ownerConnection();
+             java.sql.PreparedStatement ended = owner.prepareStatement(
+                     "update calls set status = 'completed', updated_at = now() - interval '10 minutes' where tenant_id = ? and id = ?")) {
+            ended.setObject(1, tenant.id());
+            ended.setObject(2, call);
+            assertThat(ended.executeUpdate()).isEqualTo(1);   // ended ten minutes ago, as the carrier reported
+        }
+        String identifier = "parley-call-" + call;
+
+        assertThatThrownBy(() -> reporter.report(Instant.now(), report -> {
+            if (report.callId().equals(call)) throw new IllegalStateException("killed between sending and noting it");
+        })).hasMessageContaining("killed");
+        assertThat(STRIPE.meterEvents).containsKey(identifier);
+        reporter.report(Instant.now(), report -> { });   // the next run sends it again, under the same identifier
+        reporter.report(Instant.now(), report -> { });   // and the one after finds nothing to do
+
+        assertThat(STRIPE.requests.stream().filter(r -> r.path().equals("/v1/billing/meter_events") && identifier.equals(r.form().get("identifier"))))
+                .as("sent twice: once before the kill, once after").hasSize(2);
+        assertThat(STRIPE.meterEvents.get(identifier)).as("Stripe keeps one: 81.2 s are two minutes")
+                .containsEntry("event_name", "parley_minutes").containsEntry("payload[value]", "2").containsEntry("payload[stripe_customer_id]", customer);
+        try (java.sql.Connection owner = TestServices.ownerConnection();
+             java.sql.PreparedStatement sent = owner.prepareStatement("select sent_at is not null, minutes from meter_reports where call_id = ?")) {
+            sent.setObject(1, call);
+            try (java.sql.ResultSet rs = sent.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getBoolean(1)).as("noted as sent").isTrue();
+                assertThat(rs.getLong(2)).isEqualTo(2);
+            }
+        }
+    }
+
+    /** Subscribes the tenant through Checkout and Stripe's signed webhook; answers its customer. */
+    private String subscribe(TestTenant tenant) {
+        ApiClient.Response checkout = tenant.api().post("/v1/billing/checkout-session", ApiClient.json(Map.of("plan", "starter",
+                "successUrl", "https://app.example.com/done", "cancelUrl", "https://app.example.com/billing")));
+        assertThat(checkout.status()).as(checkout.body()).isEqualTo(201);
+        String customer = STRIPE.requests.stream().filter(r -> r.path().equals("/v1/checkout/sessions")
+                && tenant.id().toString().equals(r.form().get("client_reference_id"))).findFirst().orElseThrow().form().get("customer");
+        deliver(event("checkout.session.completed", object("checkout.session", Map.of("client_reference_id", tenant.id().toString(),
+                "customer", customer, "subscription", "sub_" + tenant.id(), "mode", "subscription", "payment_status", "paid",
+                "metadata", Map.of("plan", "starter"))), Instant.now().getEpochSecond() - 5, false));
+        return customer;
+    }
+
     @Test
     void stripesRefusalIsABadGatewaySayingWhatStripeSaidAndAnUnknownPlanIsAValidationError() {
         TestTenant tenant = newTenant();

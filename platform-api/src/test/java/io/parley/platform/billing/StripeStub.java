@@ -16,7 +16,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Stripe on loopback: Stripe's own fixture objects at Stripe's paths, with the ids and fields a request gives, and
- * Stripe's error document for a Price it does not know ({@code price_missing}). A repeated {@code Idempotency-Key}
+ * Stripe's error document for a Price it does not know ({@code price_missing}); a meter event under an identifier it
+ * already has is refused, as Stripe refuses it, and kept once. A repeated {@code Idempotency-Key}
  * gets the first answer again, as Stripe does. Records every request.
  */
 final class StripeStub implements AutoCloseable {
@@ -25,6 +26,8 @@ final class StripeStub implements AutoCloseable {
     record Request(String method, String path, String idempotencyKey, String authorization, Map<String, String> form) {}
 
     final List<Request> requests = new CopyOnWriteArrayList<>();
+    /** The meter events Stripe keeps: one per identifier. */
+    final Map<String, Map<String, String>> meterEvents = new ConcurrentHashMap<>();
     private final Map<String, String> answered = new ConcurrentHashMap<>();
     private final AtomicInteger ids = new AtomicInteger();
     private final HttpServer server;
@@ -45,6 +48,14 @@ final class StripeStub implements AutoCloseable {
                 } else if (path.equals("/v1/customers")) {
                     body = json("customer", Map.of("id", "cus_stub" + ids.incrementAndGet(), "name", form.getOrDefault("name", ""),
                             "metadata", Map.of("tenant_id", form.getOrDefault("metadata[tenant_id]", ""))));
+                } else if (path.equals("/v1/billing/meter_events") && meterEvents.putIfAbsent(form.get("identifier"), form) != null) {
+                    status = 400;
+                    body = "{\"error\": {\"code\": \"resource_already_exists\", \"message\": \"An event already exists with identifier "
+                            + form.get("identifier") + ".\", \"type\": \"invalid_request_error\"}}";
+                } else if (path.equals("/v1/billing/meter_events")) {
+                    body = json("billing.meter_event", Map.of("event_name", form.get("event_name"), "identifier", form.get("identifier"),
+                            "payload", Map.of("stripe_customer_id", form.get("payload[stripe_customer_id]"), "value", form.get("payload[value]")),
+                            "timestamp", Long.parseLong(form.get("timestamp"))));
                 } else if (path.equals("/v1/checkout/sessions") && form.containsValue("price_missing")) {
                     status = 400;
                     body = "{\"error\": {\"code\": \"resource_missing\", \"message\": \"No such price: 'price_missing'\", \"param\": \"line_items[0][price]\","

@@ -97,6 +97,14 @@ class RowLevelSecurityIntegrationTests extends IntegrationTest {
                 usage.setObject(2, call);
                 usage.executeUpdate();
             }
+            // and its report to Stripe's meter
+            try (PreparedStatement report = owner.prepareStatement("insert into meter_reports (tenant_id, call_id, mode, identifier, customer_id,"
+                    + " minutes, created_at) values (?, ?, 'test', ?, 'cus_rls', 1, now())")) {
+                report.setObject(1, a.id());
+                report.setObject(2, call);
+                report.setString(3, "parley-call-" + call);
+                report.executeUpdate();
+            }
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
