@@ -69,6 +69,18 @@ public class Entitlements {
         }
     }
 
+    /**
+     * Throws the problem that says the plan's concurrent calls are all under way, for a call due now (a paid plan only:
+     * the local plan has no limit of its own; a call due later is checked again when it is dialled, and waits for a slot).
+     */
+    public void requireSlot(TenantId tenant, Mode mode, long underWay) {
+        Standing standing = standing(tenant, mode);
+        if (standing.local() || standing.plan() == null || underWay < standing.plan().concurrentCalls()) return;
+        throw new ApiProblemException(ProblemType.PLAN_LIMIT_REACHED, "Concurrent calls: " + underWay + " of the " + standing.plan().name()
+                + " plan's " + standing.plan().concurrentCalls() + " are under way. Schedule the call for later, wait for one to end, or change"
+                + " to a larger plan (POST /v1/billing/checkout-session)");
+    }
+
     private Standing refused(Optional<BillingAccounts.Account> account, String status, String why, Instant graceEnds) {
         String planKey = account.map(BillingAccounts.Account::plan).orElse(null);
         return new Standing(planKey, planKey == null ? null : settings.plan(planKey), status, false, false, why, graceEnds, account);

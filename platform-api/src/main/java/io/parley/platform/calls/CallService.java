@@ -73,6 +73,12 @@ public class CallService {
         this.clock = clock;
     }
 
+    private long underWay(TenantId tenant, io.parley.platform.tenancy.Mode mode) {
+        return ((Number) entities.createNativeQuery("select count(*) from calls where tenant_id = ?1 and mode = ?2"
+                + " and status in ('dialing', 'ringing', 'in_progress')").setParameter(1, tenant.value()).setParameter(2, mode.wire())
+                .getSingleResult()).longValue();
+    }
+
     public Call create(Caller caller, Request request) {
         Instant now = clock.instant();
         CallRequestRules rules = new CallRequestRules();
@@ -96,6 +102,9 @@ public class CallService {
             }
             rules.throwIfAny();
             entitlements.requireCalling(tenant, caller.mode());   // the subscription lets it call (402 says why not, and how to)
+            if (!when.at().isAfter(now)) {   // due now: a slot of the plan's concurrent calls (a later one waits for one when dialled)
+                entitlements.requireSlot(tenant, caller.mode(), underWay(tenant, caller.mode()));
+            }
             if (callees.byNumber(tenant, to).map(c -> c.consent() == io.parley.platform.callees.Callees.Consent.REVOKED).orElse(false)) {
                 throw new ApiProblemException(ProblemType.VALIDATION_ERROR, to + " belongs to a callee who revoked consent to be called",
                         List.of(new ApiProblemException.FieldError("to", "the callee revoked consent (PATCH /v1/callees/{id} if they agree again)")));

@@ -56,12 +56,15 @@ public class DispatchLedger {
     private final TenantTransactions transactions;
     private final JdbcTemplate jdbc;
     private final DoNotCallList doNotCall;
+    private final io.parley.platform.billing.Entitlements entitlements;
     private final TenantCallSettings settings;
     private final io.parley.platform.callees.Callees callees;
 
     public DispatchLedger(EntityManager entities, TenantTransactions transactions, JdbcTemplate jdbc, DoNotCallList doNotCall,
-                          TenantCallSettings settings, io.parley.platform.callees.Callees callees) {
+                          TenantCallSettings settings, io.parley.platform.callees.Callees callees,
+                          io.parley.platform.billing.Entitlements entitlements) {
         this.callees = callees;
+        this.entitlements = entitlements;
         this.entities = entities;
         this.transactions = transactions;
         this.jdbc = jdbc;
@@ -111,6 +114,11 @@ public class DispatchLedger {
                 Optional<String> forbidden = window.forbidden(call.to());
                 if (forbidden.isEmpty() && doNotCall.listed(claim.tenant(), call.to())) {
                     forbidden = Optional.of("the number is on the tenant's do-not-call list");
+                }
+                // the subscription, again at the dial: one that lapsed since the call was booked places no call
+                io.parley.platform.billing.Entitlements.Standing standing = entitlements.standing(claim.tenant(), call.mode());
+                if (forbidden.isEmpty() && !standing.mayCall()) {
+                    forbidden = Optional.of("the subscription does not allow calls: " + standing.why());
                 }
                 if (forbidden.isPresent()) {
                     String reason = "blocked: " + forbidden.get();
@@ -170,7 +178,9 @@ public class DispatchLedger {
                 // plain SQL, its own statement: a snapshot taken after the lock
                 Long active = jdbc.queryForObject("select count(*) from calls where tenant_id = ? and status in ('dialing', 'ringing', 'in_progress')",
                         Long.class, claim.tenant().value());
-                if (active > maxActive) {
+                // the platform's limit per tenant, and a paid plan's concurrent calls (the local plan has no limit of its own)
+                int limit = standing.local() || standing.plan() == null ? maxActive : Math.min(maxActive, standing.plan().concurrentCalls());
+                if (active > limit) {
                     throw new OverLimit();
                 }
                 return new Result(new Begun(attempt.id(), call.id(), claim.tenant(), call.mode(), carrier, from, call.to(), call.scheduledAt(), now, snapshot), null);

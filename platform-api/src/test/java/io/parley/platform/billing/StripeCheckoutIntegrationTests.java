@@ -21,6 +21,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Stripe in test mode, against Stripe's fixtures on loopback ({@link StripeStub}): a test-mode tenant subscribes through
@@ -147,6 +148,45 @@ class StripeCheckoutIntegrationTests extends IntegrationTest {
                 assertThat(rs.getLong(2)).isEqualTo(2);
             }
         }
+    }
+
+    @org.springframework.beans.factory.annotation.Autowired
+    private io.parley.platform.calls.DispatchLedger ledger;
+
+    @Test
+    void aCallBookedWhileSubscribedIsNotDialledOnceTheSubscriptionLapsed() {
+        TestTenant tenant = newTenant();
+        String customer = subscribe(tenant);
+        String call = createCall(tenant, createPersona(tenant, "Santa").get("id").asString()).get("id").asString();
+        deliver(event("customer.subscription.deleted", object("subscription", Map.of("id", "sub_" + tenant.id(), "customer", customer,
+                "status", "canceled")), Instant.now().getEpochSecond(), false));
+
+        assertThatThrownBy(() -> io.parley.platform.support.Dispatching.beginNow(ledger, UUID.fromString(call), "billing"))
+                .hasMessageContaining("not begun");
+        JsonNode now = tenant.api().get("/v1/calls/" + call).json();
+        assertThat(now.get("status").asString()).isEqualTo("blocked");
+        assertThat(eventTypes(tenant, call)).contains("call.blocked");
+        assertThat(tenant.api().get("/v1/calls/" + call + "/events?type=call.blocked").json().get("data").get(0).get("reason").asString())
+                .contains("subscription does not allow calls").contains("canceled");
+    }
+
+    @Test
+    void aCallDueNowBeyondThePlansConcurrentCallsIsRefusedSayingWhichLimitAndOneForLaterIsTaken() {
+        TestTenant tenant = newTenant();
+        subscribe(tenant);
+        String persona = createPersona(tenant, "Santa").get("id").asString();
+        for (int i = 0; i < 2; i++) {   // the Starter plan's two concurrent calls, under way
+            String call = createCall(tenant, persona).get("id").asString();
+            dialByHand(call, "sandbox", "SB" + UUID.randomUUID().toString().replace("-", ""), Instant.now());
+        }
+        ApiClient.Response third = tenant.api().post("/v1/calls", callBody(persona));
+        assertThat(third.status()).as(third.body()).isEqualTo(402);
+        assertThat(third.json().get("type").asString()).endsWith("/plan-limit-reached");
+        assertThat(third.json().get("detail").asString()).contains("Concurrent calls: 2").contains("Starter").contains("Schedule the call for later");
+
+        ApiClient.Response later = tenant.api().post("/v1/calls", ApiClient.json(Map.of("personaId", persona, "to", "+442071838750",
+                "scheduledAt", Instant.now().plusSeconds(3600).toString(), "variables", Map.of("child_name", "Ella"))));
+        assertThat(later.status()).as(later.body()).isEqualTo(201);
     }
 
     /** Subscribes the tenant through Checkout and Stripe's signed webhook; answers its customer. */
