@@ -436,7 +436,12 @@ class ConversationIntegrationTests {
     }
 
     static List<Map<Object, Object>> events(UUID callId) {
-        List<MapRecord<String, Object, Object>> all = redis().opsForStream().range(CallEvents.STREAM, Range.unbounded());
+        return events(redis(), callId);
+    }
+
+    /** The events the runtime published for the call, in order. */
+    static List<Map<Object, Object>> events(StringRedisTemplate redis, UUID callId) {
+        List<MapRecord<String, Object, Object>> all = redis.opsForStream().range(CallEvents.STREAM, Range.unbounded());
         return all.stream().map(MapRecord::getValue).filter(v -> callId.toString().equals(v.get("callId"))).toList();
     }
 

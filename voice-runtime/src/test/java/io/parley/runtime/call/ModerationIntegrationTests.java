@@ -8,7 +8,6 @@ import io.parley.runtime.media.twilio.MediaStreamEndpoint;
 import io.parley.runtime.media.twilio.TwilioEmulator;
 import io.parley.runtime.moderation.openai.OpenAiModerationFixtures;
 import io.parley.runtime.session.CallBootstrap;
-import io.parley.runtime.session.CallEvents;
 import io.parley.runtime.session.CallSessionStore;
 import io.parley.runtime.session.CallTokens;
 import java.net.URI;
@@ -23,8 +22,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.data.domain.Range;
-import org.springframework.data.redis.connection.stream.MapRecord;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -147,15 +144,10 @@ class ModerationIntegrationTests {
     }
 
     static List<Map<Object, Object>> events(UUID callId) {
-        List<MapRecord<String, Object, Object>> all = redis().opsForStream().range(CallEvents.STREAM, Range.unbounded());
-        return all.stream().map(MapRecord::getValue).filter(v -> callId.toString().equals(v.get("callId"))).toList();
+        return ConversationIntegrationTests.events(redis(), callId);
     }
 
     static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("condition not met within 10 s");
-            Thread.sleep(20);
-        }
+        ConversationIntegrationTests.awaitTrue(condition);
     }
 }
