@@ -86,6 +86,14 @@ class BillingIntegrationTests extends IntegrationTest {
         assertThat(response.status()).as(response.body()).isEqualTo(400);
         assertThat(response.header("Content-Type")).startsWith("application/problem+json");
         assertThat(response.body()).contains("not JSON").doesNotContain("Exception");
+        try (java.sql.Connection owner = TestServices.ownerConnection();
+             java.sql.PreparedStatement s = owner.prepareStatement("select count(*) from stripe_events where id = 'evt_broken'");
+             java.sql.ResultSet rs = s.executeQuery()) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("no event recorded").isZero();
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
