@@ -54,11 +54,11 @@ public class StripeBilling {
             throw new ApiProblemException(ProblemType.VALIDATION_ERROR, "No plan '" + planKey + "' to subscribe to",
                     List.of(new ApiProblemException.FieldError("plan", "one of " + subscribable())));
         }
+        StripeClient stripe = client(mode);   // first: without Stripe in this mode, no plan can be bought
         if (plan.stripePrice() == null || plan.stripePrice().isBlank()) {
             throw new ApiProblemException(ProblemType.BILLING_NOT_CONFIGURED, "The plan '" + planKey + "' has no Stripe Price on this deployment"
                     + " (PARLEY_STRIPE_PRICE_" + planKey.toUpperCase(java.util.Locale.ROOT) + ")");
         }
-        StripeClient stripe = client(mode);
         String customer = customer(stripe, tenant, mode, tenantName);
         var params = com.stripe.param.checkout.SessionCreateParams.builder()
                 .setMode(com.stripe.param.checkout.SessionCreateParams.Mode.SUBSCRIPTION)

@@ -204,6 +204,27 @@ class BillingIntegrationTests extends IntegrationTest {
         assertThat(subscription(late).get("reason").asString()).contains("grace period ended");
     }
 
+    @Test
+    void withoutStripeCheckoutAndThePortalAreAClearConflictAndBadRequestsAClearProblem() {
+        TestTenant tenant = newTenant();
+        ApiClient.Response checkout = tenant.api().post("/v1/billing/checkout-session", ApiClient.json(Map.of("plan", "starter",
+                "successUrl", "https://app.example.com/done", "cancelUrl", "https://app.example.com/billing")));
+        assertThat(checkout.status()).as(checkout.body()).isEqualTo(409);
+        assertThat(checkout.json().get("type").asString()).endsWith("/billing-not-configured");
+        assertThat(checkout.json().get("detail").asString()).contains("local free plan");
+        ApiClient.Response portal = tenant.api().post("/v1/billing/portal-session", ApiClient.json(Map.of("returnUrl", "https://app.example.com")));
+        assertThat(portal.status()).as(portal.body()).isEqualTo(409);
+
+        for (String body : List.of("{}", "{\"plan\": \"starter\", \"successUrl\": \"ftp://x\", \"cancelUrl\": \"https://a.b\"}", "not json")) {
+            ApiClient.Response bad = tenant.api().post("/v1/billing/checkout-session", body);
+            assertThat(bad.status()).as(body + " -> " + bad.body()).isIn(400, 422);
+            assertThat(bad.header("Content-Type")).startsWith("application/problem+json");
+        }
+        ApiClient.Response notJsonEvent = deliver("{}", signature("{}", SECRET, now()));
+        assertThat(notJsonEvent.status()).as("JSON, but not an event").isEqualTo(400);
+        assertThat(notJsonEvent.json().get("detail").asString()).contains("not a Stripe event");
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private static long now() {

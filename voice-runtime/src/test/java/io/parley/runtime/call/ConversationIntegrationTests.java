@@ -282,10 +282,7 @@ class ConversationIntegrationTests {
         a.context().getBean(CallSessionStore.class).saveBootstrap(new CallBootstrap(CallBootstrap.VERSION, callId, tenantId, "test", withModel, Map.of()));
         FakeLanguageModel model = a.context().getBean(FakeLanguageModel.class);
         try (TwilioEmulator twilio = a.connect()) {
-            twilio.connected();
-            twilio.start(a.context().getBean(CallTokens.class).mint(callId, tenantId, Duration.ofMinutes(5)));
-            twilio.until("mark", 5_000);
-            awaitListening(new Dialled(callId, tenantId, null));
+            answered(twilio, callId, tenantId);
             a.ears().last().say("can you book me in for ten");
             awaitTrue(() -> a.mouth().spoken.contains("Sorry, I cannot book that."));
         }
@@ -327,10 +324,7 @@ class ConversationIntegrationTests {
         FakeLanguageModel model = a.context().getBean(FakeLanguageModel.class);
         int before = model.requests.size();
         try (TwilioEmulator twilio = a.connect()) {
-            twilio.connected();
-            twilio.start(a.context().getBean(CallTokens.class).mint(callId, tenantId, Duration.ofMinutes(5)));
-            twilio.until("mark", 5_000);
-            awaitListening(new Dialled(callId, tenantId, null));
+            answered(twilio, callId, tenantId);
             assertThat(a.mouth().spoken).as("the greeting asks the flow's first question").contains("Ho ho ho! Am I speaking with Ella?");
             a.ears().last().say("yes it is me");
             awaitTrue(() -> a.mouth().spoken.contains("Hello again."));
@@ -358,10 +352,7 @@ class ConversationIntegrationTests {
         FakeLanguageModel model = a.context().getBean(FakeLanguageModel.class);
         int before = model.requests.size();
         try (TwilioEmulator twilio = a.connect()) {
-            twilio.connected();
-            twilio.start(a.context().getBean(CallTokens.class).mint(callId, tenantId, Duration.ofMinutes(5)));
-            twilio.until("mark", 5_000);
-            awaitListening(new Dialled(callId, tenantId, null));
+            answered(twilio, callId, tenantId);
             a.ears().last().say("honestly I don't want to live anymore");
             awaitTrue(() -> events(callId).stream().anyMatch(e -> "call.turn".equals(e.get("type")) && e.get("data").toString().contains("988")));
         }
@@ -381,10 +372,7 @@ class ConversationIntegrationTests {
                 null, null, null, null, null, true);
         a.context().getBean(CallSessionStore.class).saveBootstrap(new CallBootstrap(CallBootstrap.VERSION, callId, tenantId, "test", friend, Map.of()));
         try (TwilioEmulator twilio = a.connect()) {
-            twilio.connected();
-            twilio.start(a.context().getBean(CallTokens.class).mint(callId, tenantId, Duration.ofMinutes(5)));
-            twilio.until("mark", 5_000);
-            awaitListening(new Dialled(callId, tenantId, null));
+            answered(twilio, callId, tenantId);
             a.ears().last().say("I want to end my life");
             awaitTrue(() -> events(callId).stream().anyMatch(e -> "call.transfer_requested".equals(e.get("type"))));
         }
@@ -402,10 +390,7 @@ class ConversationIntegrationTests {
         UUID tenantId = UUID.randomUUID();
         a.context().getBean(CallSessionStore.class).saveBootstrap(santa(callId, tenantId));
         try (TwilioEmulator twilio = a.connect()) {
-            twilio.connected();
-            twilio.start(a.context().getBean(CallTokens.class).mint(callId, tenantId, Duration.ofMinutes(5)));
-            twilio.until("mark", 5_000);
-            awaitListening(new Dialled(callId, tenantId, null));
+            answered(twilio, callId, tenantId);
             a.ears().last().say("sometimes I hurt myself");
             awaitTrue(() -> events(callId).stream().anyMatch(e -> "call.turn".equals(e.get("type")) && e.get("data").toString().contains("grown-up you trust")));
         }
@@ -421,6 +406,14 @@ class ConversationIntegrationTests {
             twilio.start(token);
             assertThat(twilio.closed.get(5, TimeUnit.SECONDS)).isEqualTo(1000);
         }
+    }
+
+    /** Connects the call's stream on instance {@code a}, with a fresh token, and waits until its greeting was heard and it listens. */
+    static void answered(TwilioEmulator twilio, UUID callId, UUID tenantId) throws Exception {
+        twilio.connected();
+        twilio.start(a.context().getBean(CallTokens.class).mint(callId, tenantId, Duration.ofMinutes(5)));
+        twilio.until("mark", 5_000);
+        awaitListening(new Dialled(callId, tenantId, null));
     }
 
     /** The greeting has been heard and the engine listens (its snapshot in Redis says so). */
