@@ -62,6 +62,7 @@ public final class Parley {
   private final WebhookEndpointService webhookEndpoints;
   private final ApiKeyService apiKeys;
   private final TenantService tenants;
+  private final PromotionCodeService promotionCodes;
 
   private Parley(Builder b) {
     this.baseUrl = normalizeBaseUrl(b.baseUrl);
@@ -90,6 +91,7 @@ public final class Parley {
     this.webhookEndpoints = new WebhookEndpointService(new WebhooksApi(client), executor);
     this.apiKeys = new ApiKeyService(new ApiKeysApi(client), executor);
     this.tenants = new TenantService(new TenantsApi(client), executor);
+    this.promotionCodes = new PromotionCodeService(new io.parley.sdk.api.PromotionsApi(client), executor);
   }
 
   /** A builder; {@link Builder#apiKey(String)} is required. */
@@ -155,6 +157,11 @@ public final class Parley {
   /** Tenants: only with the operator token as the client's key. */
   public TenantService tenants() {
     return tenants;
+  }
+
+  /** Coupons and promotion codes in Stripe: only with the operator token as the client's key. */
+  public PromotionCodeService promotionCodes() {
+    return promotionCodes;
   }
 
   /** The base URL requests go to, without a trailing slash. */

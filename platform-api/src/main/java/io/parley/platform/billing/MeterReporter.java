@@ -41,7 +41,7 @@ public class MeterReporter {
     static final Duration SETTLE = Duration.ofMinutes(2);
 
     /** One call's report. */
-    record Report(TenantId tenant, UUID callId, Mode mode, String identifier, String customerId, long minutes, Instant sentAt) {}
+    record Report(TenantId tenant, UUID callId, Mode mode, String identifier, String customerId, long minutes, Instant createdAt, Instant sentAt) {}
 
     private final JdbcTemplate jdbc;
     private final TenantTransactions transactions;
@@ -97,9 +97,10 @@ public class MeterReporter {
                  group by u.tenant_id, u.call_id, u.mode, b.stripe_customer_id
                 on conflict (tenant_id, call_id) do nothing""",
                 OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC), tenant.value(), callId);
-        return jdbc.query("select mode, identifier, customer_id, minutes, sent_at from meter_reports where tenant_id = ? and call_id = ?",
+        return jdbc.query("select mode, identifier, customer_id, minutes, created_at, sent_at from meter_reports where tenant_id = ? and call_id = ?",
                 (rs, i) -> new Report(tenant, callId, Mode.fromWire(rs.getString(1)), rs.getString(2), rs.getString(3), rs.getLong(4),
-                        rs.getTimestamp(5) == null ? null : rs.getTimestamp(5).toInstant()), tenant.value(), callId).stream().findFirst();
+                        rs.getTimestamp(5).toInstant(), rs.getTimestamp(6) == null ? null : rs.getTimestamp(6).toInstant()), tenant.value(), callId)
+                .stream().findFirst();
     }
 
     /** Sends the report's meter event; true when Stripe has it (now, or from an earlier send under the same identifier). */
@@ -108,7 +109,7 @@ public class MeterReporter {
         try {
             client.v1().billing().meterEvents().create(MeterEventCreateParams.builder().setEventName(EVENT_NAME).setIdentifier(report.identifier())
                     .putPayload("stripe_customer_id", report.customerId()).putPayload("value", Long.toString(report.minutes()))
-                    .setTimestamp(clock.instant().getEpochSecond()).build());
+                    .setTimestamp(report.createdAt().getEpochSecond()).build());   // the same moment on every send: the reconciliation's day
             return true;
         } catch (InvalidRequestException e) {
             if (alreadyHas(e)) return true;

@@ -6,6 +6,7 @@ import com.stripe.exception.StripeException;
 import com.stripe.model.Customer;
 import com.stripe.net.RequestOptions;
 import com.stripe.param.CustomerCreateParams;
+import com.stripe.param.checkout.SessionCreateParams;
 import io.parley.platform.tenancy.Mode;
 import io.parley.platform.tenancy.TenantId;
 import io.parley.platform.tenancy.TenantTransactions;
@@ -59,26 +60,54 @@ public class StripeBilling {
             throw new ApiProblemException(ProblemType.BILLING_NOT_CONFIGURED, "The plan '" + planKey + "' has no Stripe Price on this deployment"
                     + " (PARLEY_STRIPE_PRICE_" + planKey.toUpperCase(java.util.Locale.ROOT) + ")");
         }
-        String customer = customer(stripe, tenant, mode, tenantName);
-        var params = com.stripe.param.checkout.SessionCreateParams.builder()
-                .setMode(com.stripe.param.checkout.SessionCreateParams.Mode.SUBSCRIPTION)
-                .setCustomer(customer)
-                .setClientReferenceId(tenant.value().toString())
-                .setSuccessUrl(successUrl)
-                .setCancelUrl(cancelUrl)
+        SessionCreateParams.Builder params = checkoutFor(stripe, tenant, mode, tenantName, SessionCreateParams.Mode.SUBSCRIPTION, successUrl, cancelUrl)
                 .setAllowPromotionCodes(true)
                 .putMetadata("plan", planKey)
-                .setSubscriptionData(com.stripe.param.checkout.SessionCreateParams.SubscriptionData.builder()
+                .setSubscriptionData(SessionCreateParams.SubscriptionData.builder()
                         .putMetadata("tenant_id", tenant.value().toString()).putMetadata("plan", planKey).build())
-                .addLineItem(com.stripe.param.checkout.SessionCreateParams.LineItem.builder().setPrice(plan.stripePrice()).setQuantity(1L).build());
+                .addLineItem(SessionCreateParams.LineItem.builder().setPrice(plan.stripePrice()).setQuantity(1L).build());
         if (plan.stripeMeteredPrice() != null && !plan.stripeMeteredPrice().isBlank()) {
-            params.addLineItem(com.stripe.param.checkout.SessionCreateParams.LineItem.builder().setPrice(plan.stripeMeteredPrice()).build());
+            params.addLineItem(SessionCreateParams.LineItem.builder().setPrice(plan.stripeMeteredPrice()).build());
         }
+        return create(stripe, params, "create a Checkout Session");
+    }
+
+    /**
+     * A Checkout Session paying {@code amountCents} once for prepaid credits (in the currency of the tenant's plan); the
+     * credits are granted when Stripe's webhook says it was paid ({@link PrepaidCredits}).
+     */
+    public Session creditsCheckout(TenantId tenant, Mode mode, String tenantName, long amountCents, String currency, String successUrl,
+                                   String cancelUrl) {
+        StripeClient stripe = client(mode);
+        SessionCreateParams.Builder params = checkoutFor(stripe, tenant, mode, tenantName, SessionCreateParams.Mode.PAYMENT, successUrl, cancelUrl)
+                .putMetadata("purpose", "credits")
+                .putMetadata("tenant_id", tenant.value().toString())
+                .addLineItem(SessionCreateParams.LineItem.builder().setQuantity(1L)
+                        .setPriceData(SessionCreateParams.LineItem.PriceData.builder()
+                                .setCurrency(currency).setUnitAmount(amountCents)
+                                .setProductData(SessionCreateParams.LineItem.PriceData.ProductData.builder().setName("Parley prepaid call minutes").build())
+                                .build())
+                        .build());
+        return create(stripe, params, "create a Checkout Session for credits");
+    }
+
+    /** A Checkout Session of the tenant's customer (made the first time), coming back to {@code successUrl} or {@code cancelUrl}. */
+    private SessionCreateParams.Builder checkoutFor(StripeClient stripe, TenantId tenant, Mode mode, String tenantName, SessionCreateParams.Mode kind,
+                                                    String successUrl, String cancelUrl) {
+        return SessionCreateParams.builder()
+                .setMode(kind)
+                .setCustomer(customer(stripe, tenant, mode, tenantName))
+                .setClientReferenceId(tenant.value().toString())
+                .setSuccessUrl(successUrl)
+                .setCancelUrl(cancelUrl);
+    }
+
+    private static Session create(StripeClient stripe, SessionCreateParams.Builder params, String what) {
         try {
             com.stripe.model.checkout.Session session = stripe.v1().checkout().sessions().create(params.build());
             return new Session(session.getId(), session.getUrl());
         } catch (StripeException e) {
-            throw failed("create a Checkout Session", e);
+            throw failed(what, e);
         }
     }
 
@@ -104,7 +133,7 @@ public class StripeBilling {
                             .putMetadata("tenant_id", tenant.value().toString()).putMetadata("mode", mode.wire()).build(),
                     RequestOptions.builder().setIdempotencyKey("parley-customer-" + mode.wire() + "-" + tenant.value()).build());
             transactions.write(tenant, () -> accounts.apply(tenant, mode,
-                    new BillingAccounts.Change(customer.getId(), null, null, null, null, null), clock.instant(), clock.instant()));
+                    new BillingAccounts.Change(customer.getId(), null, null, null, null, null, null), clock.instant(), clock.instant()));
             return customer.getId();
         } catch (StripeException e) {
             throw failed("create the tenant's customer", e);
@@ -116,7 +145,7 @@ public class StripeBilling {
         return settings.stripe(mode).isEmpty() ? Optional.empty() : Optional.of(client(Mode.fromWire(mode)));
     }
 
-    private StripeClient client(Mode mode) {
+    StripeClient client(Mode mode) {
         BillingProperties.Stripe stripe = settings.stripe(mode.wire()).orElseThrow(() -> new ApiProblemException(ProblemType.BILLING_NOT_CONFIGURED,
                 "There is no Stripe in " + mode.wire() + " mode on this deployment: the local free plan applies (GET /v1/billing/subscription)"));
         return clients.computeIfAbsent(mode, m -> StripeClient.builder().setApiKey(stripe.secretKey())
@@ -129,7 +158,7 @@ public class StripeBilling {
     }
 
     /** Stripe refused or could not be reached: a 502 naming what Stripe said (its request id, for its support). */
-    private static ApiProblemException failed(String what, StripeException e) {
+    static ApiProblemException failed(String what, StripeException e) {
         log.warn("Stripe could not {}: {} (request {})", what, e.getMessage(), e.getRequestId());
         String said = e.getStripeError() != null && e.getStripeError().getMessage() != null ? e.getStripeError().getMessage() : e.getMessage();
         return new ApiProblemException(ProblemType.STRIPE_FAILED, "Stripe could not " + what + ": " + said

@@ -44,10 +44,14 @@ public class StripeWebhooks {
     private final TenantTransactions transactions;
     private final JdbcTemplate jdbc;
     private final JsonMapper json;
+    private final BillingNotices notices;
+    private final PrepaidCredits credits;
     private final Clock clock;
 
     public StripeWebhooks(BillingProperties settings, BillingAccounts accounts, TenantTransactions transactions, JdbcTemplate jdbc,
-                          JsonMapper json, Clock clock) {
+                          JsonMapper json, BillingNotices notices, PrepaidCredits credits, Clock clock) {
+        this.notices = notices;
+        this.credits = credits;
         this.settings = settings;
         this.accounts = accounts;
         this.transactions = transactions;
@@ -159,32 +163,52 @@ public class StripeWebhooks {
     private void apply(TenantId tenant, Mode mode, String type, JsonNode object, Instant created) {
         Instant now = clock.instant();
         switch (type) {
-            case "checkout.session.completed" -> {
+            case "checkout.session.completed", "checkout.session.async_payment_succeeded" -> {   // the latter: a payment that settled later
+                if ("credits".equals(object.path("metadata").path("purpose").asString(""))) {
+                    // prepaid credits bought: granted once per session, and only when paid (the subscription is not touched)
+                    String session = text(object, "id");
+                    String customer = text(object, "customer");
+                    String currency = object.path("currency").asString("").toLowerCase(java.util.Locale.ROOT);
+                    if ("paid".equals(text(object, "payment_status")) && object.path("amount_total").isIntegralNumber()
+                            && object.path("amount_total").asLong() > 0 && session != null && session.length() <= 255 && customer != null
+                            && customer.length() <= 255 && currency.matches("[a-z]{3}")) {
+                        credits.paid(tenant, mode, session, customer, object.path("amount_total").asLong(), currency);
+                    } else {
+                        log.info("Credits Checkout Session {} of tenant {} is not a paid one Parley can grant", session, tenant.value());
+                    }
+                    return;
+                }
                 // which customer and subscription are the tenant's, and its plan; the status comes from the subscription's events,
                 // and a subscription paid for through Checkout calls from now on unless a newer event already said otherwise
                 boolean paid = "paid".equals(text(object, "payment_status")) || "no_payment_required".equals(text(object, "payment_status"));
                 accounts.apply(tenant, mode, new BillingAccounts.Change(text(object, "customer"), text(object, "subscription"),
-                        plan(object), null, null, null), created, now);
+                        plan(object), null, null, null, null), created, now);
                 if (paid && accounts.find(tenant, mode).map(a -> a.stateAt() == null).orElse(true)) {
-                    accounts.apply(tenant, mode, new BillingAccounts.Change(null, null, null, "active", null, null), created, now);
+                    accounts.apply(tenant, mode, new BillingAccounts.Change(null, null, null, "active", null, null, null), created, now);
                 }
             }
             case "customer.subscription.created", "customer.subscription.updated", "customer.subscription.deleted" -> {
                 String status = "customer.subscription.deleted".equals(type) ? "canceled" : text(object, "status");
                 accounts.apply(tenant, mode, new BillingAccounts.Change(text(object, "customer"), text(object, "id"), plan(object), status,
-                        periodEnd(object), epoch(object.path("trial_end"))), created, now);
+                        period(object, "current_period_start"), period(object, "current_period_end"), epoch(object.path("trial_end"))), created, now);
             }
             case "invoice.payment_failed" -> accounts.apply(tenant, mode, new BillingAccounts.Change(text(object, "customer"), null, null,
-                    "past_due", null, null), created, now);
+                    "past_due", null, null, null), created, now);
             case "invoice.paid" -> {
                 // a paid invoice settles a failed payment; a subscription that was not past due is left as it is
                 String status = accounts.find(tenant, mode).map(BillingAccounts.Account::status).orElse("none");
                 if (status.equals("past_due") || status.equals("unpaid")) {
-                    accounts.apply(tenant, mode, new BillingAccounts.Change(text(object, "customer"), null, null, "active", null, null), created, now);
+                    accounts.apply(tenant, mode, new BillingAccounts.Change(text(object, "customer"), null, null, "active", null, null, null), created, now);
                 }
+                credits.balanceMoved(tenant, mode);   // the invoice may have drawn on prepaid credits
             }
-            case "customer.subscription.trial_will_end" ->
-                    log.info("Tenant {}'s {} trial ends at {}", tenant.value(), mode.wire(), epoch(object.path("trial_end")));
+            case "billing.credit_grant.created", "billing.credit_grant.updated" -> credits.balanceMoved(tenant, mode);
+            case "customer.subscription.trial_will_end" -> {
+                // the subscription's own events change its state; this one tells the tenant to add a way to pay
+                accounts.apply(tenant, mode, new BillingAccounts.Change(text(object, "customer"), text(object, "id"), null, null, null, null,
+                        epoch(object.path("trial_end"))), created, now);
+                notices.trialWillEnd(tenant, mode, epoch(object.path("trial_end")));
+            }
             default -> log.debug("Stripe event {} is not one Parley acts on", type);
         }
     }
@@ -202,12 +226,12 @@ public class StripeWebhooks {
         return null;
     }
 
-    /** The current period's end: on the subscription (older API versions) or on its items (newer ones). */
-    private static Instant periodEnd(JsonNode subscription) {
-        Instant top = epoch(subscription.path("current_period_end"));
+    /** The current period's start or end: on the subscription (older API versions) or on its items (newer ones). */
+    private static Instant period(JsonNode subscription, String field) {
+        Instant top = epoch(subscription.path(field));
         if (top != null) return top;
         for (JsonNode item : subscription.path("items").path("data")) {
-            Instant end = epoch(item.path("current_period_end"));
+            Instant end = epoch(item.path(field));
             if (end != null) return end;
         }
         return null;

@@ -1,5 +1,6 @@
 package io.parley.platform.billing;
 
+import io.parley.platform.tenancy.Mode;
 import io.parley.platform.tenancy.TenantId;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -32,14 +33,19 @@ public class UsageLedger {
     private final JdbcTemplate jdbc;
     private final JsonMapper json;
     private final BillingProperties settings;
+    private final BillingNotices notices;
 
-    public UsageLedger(JdbcTemplate jdbc, JsonMapper json, BillingProperties settings) {
+    public UsageLedger(JdbcTemplate jdbc, JsonMapper json, BillingProperties settings, BillingNotices notices) {
         this.jdbc = jdbc;
         this.json = json;
         this.settings = settings;
+        this.notices = notices;
     }
 
-    /** Records a {@code call.usage} event's meters (inside the tenant's transaction that records the event). */
+    /**
+     * Records a {@code call.usage} event's meters (inside the tenant's transaction that records the event), then alerts
+     * the tenant of each spend threshold it reached.
+     */
     public void record(TenantId tenant, UUID callId, UUID eventId, Instant at, String data) {
         // the phone line's seconds are priced by the carrier that carried the call (the sandbox's cost nothing)
         String carrier = jdbc.query("select carrier from call_attempts where tenant_id = ? and call_id = ? order by number desc limit 1",
@@ -54,6 +60,10 @@ public class UsageLedger {
                     on conflict (source_event_id, meter) do nothing""",
                     UUID.randomUUID(), eventId, e.meter(), e.provider(), e.quantity(), cost(e), OffsetDateTime.ofInstant(at, ZoneOffset.UTC),
                     tenant.value(), callId);
+        }
+        if (!entries.isEmpty()) {
+            jdbc.query("select mode from calls where tenant_id = ? and id = ?", (rs, i) -> rs.getString(1), tenant.value(), callId)
+                    .stream().findFirst().map(Mode::fromWire).ifPresent(mode -> notices.checkThresholds(tenant, mode));
         }
     }
 
@@ -93,7 +103,7 @@ public class UsageLedger {
     public record Day(java.time.LocalDate date, UUID personaId, long calls, long billableMinutes, BigDecimal callSeconds, long providerCostMicros) {}
 
     /** The usage of {@code mode}'s calls recorded from {@code from} to {@code to} (UTC dates, both included), per day and persona. */
-    public List<Day> days(TenantId tenant, io.parley.platform.tenancy.Mode mode, java.time.LocalDate from, java.time.LocalDate to) {
+    public List<Day> days(TenantId tenant, Mode mode, java.time.LocalDate from, java.time.LocalDate to) {
         return jdbc.query("""
                 with per_call as (
                   select call_id, persona_id, min(occurred_at) as first_at,

@@ -101,9 +101,10 @@ public class CallService {
                 }
             }
             rules.throwIfAny();
-            entitlements.requireCalling(tenant, caller.mode());   // the subscription lets it call (402 says why not, and how to)
+            // the subscription and the spend cap let it call (402 says why not, and how to)
+            var standing = entitlements.requireCalling(tenant, caller.mode());
             if (!when.at().isAfter(now)) {   // due now: a slot of the plan's concurrent calls (a later one waits for one when dialled)
-                entitlements.requireSlot(tenant, caller.mode(), underWay(tenant, caller.mode()));
+                entitlements.requireSlot(standing, underWay(tenant, caller.mode()));
             }
             if (callees.byNumber(tenant, to).map(c -> c.consent() == io.parley.platform.callees.Callees.Consent.REVOKED).orElse(false)) {
                 throw new ApiProblemException(ProblemType.VALIDATION_ERROR, to + " belongs to a callee who revoked consent to be called",

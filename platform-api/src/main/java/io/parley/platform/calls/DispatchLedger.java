@@ -118,7 +118,7 @@ public class DispatchLedger {
                 // the subscription, again at the dial: one that lapsed since the call was booked places no call
                 io.parley.platform.billing.Entitlements.Standing standing = entitlements.standing(claim.tenant(), call.mode());
                 if (forbidden.isEmpty() && !standing.mayCall()) {
-                    forbidden = Optional.of("the subscription does not allow calls: " + standing.why());
+                    forbidden = Optional.of("calls are not allowed: " + standing.why());
                 }
                 if (forbidden.isPresent()) {
                     String reason = "blocked: " + forbidden.get();

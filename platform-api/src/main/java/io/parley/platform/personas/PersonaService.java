@@ -1,5 +1,7 @@
 package io.parley.platform.personas;
 
+import io.parley.platform.billing.Entitlements;
+import io.parley.platform.tenancy.Mode;
 import io.parley.platform.tenancy.TenantId;
 import io.parley.platform.tenancy.TenantTransactions;
 import io.parley.platform.web.ApiProblemException;
@@ -41,10 +43,12 @@ public class PersonaService {
     private final Clock clock;
 
     private final org.springframework.jdbc.core.JdbcTemplate jdbc;
+    private final Entitlements entitlements;
 
     public PersonaService(EntityManager entities, TenantTransactions transactions, ApplicationEventPublisher events, Clock clock,
-                          org.springframework.jdbc.core.JdbcTemplate jdbc) {
+                          org.springframework.jdbc.core.JdbcTemplate jdbc, Entitlements entitlements) {
         this.jdbc = jdbc;
+        this.entitlements = entitlements;
         this.entities = entities;
         this.transactions = transactions;
         this.events = events;
@@ -106,7 +110,11 @@ public class PersonaService {
         return value != null ? value : otherwise;
     }
 
-    public Persona create(TenantId tenant, Draft given) {
+    /**
+     * Creates a persona, within the persona limit of the plan of {@code mode} (the credential's): the count and the
+     * insert are one transaction, serialised per tenant, so two at once cannot both take the last one.
+     */
+    public Persona create(TenantId tenant, Mode mode, Draft given) {
         Draft draft = fromTemplate(given);
         checkExtractionFields(draft.extractionFields());
         PersonaChecks.check(draft.variables(), draft.flow(), draft.systemPrompt(), draft.firstMessage(), draft.tools());
@@ -115,6 +123,10 @@ public class PersonaService {
         Persona.Voice voice = draft.voice() == null ? DEFAULT_VOICE : draft.voice();
         int reminder = reminder(draft.reminderMinutesBefore());
         return transactions.write(tenant, () -> {
+            jdbc.queryForObject("select count(*) from (select pg_advisory_xact_lock(hashtextextended('personas:' || ?::text, 0))) locked",
+                    Long.class, tenant.value());
+            long personas = jdbc.queryForObject("select count(*) from personas where tenant_id = ? and deleted_at is null", Long.class, tenant.value());
+            entitlements.requirePersonaSlot(tenant, mode, personas);
             Persona persona = new Persona(tenant, draft.name(), draft.kind(), draft.systemPrompt(), draft.firstMessage(),
                     language, voice, clock.instant());
             persona.setReminderMinutesBefore(reminder);

@@ -24,6 +24,7 @@ public enum ProblemType {
     IDEMPOTENCY_KEY_REUSED("idempotency-key-reused", HttpStatus.UNPROCESSABLE_CONTENT, "Idempotency key reused"),
     SUBSCRIPTION_INACTIVE("subscription-inactive", HttpStatus.PAYMENT_REQUIRED, "The subscription does not allow this"),
     PLAN_LIMIT_REACHED("plan-limit-reached", HttpStatus.PAYMENT_REQUIRED, "A limit of the plan was reached"),
+    SPEND_CAP_REACHED("spend-cap-reached", HttpStatus.PAYMENT_REQUIRED, "The spend cap was reached"),
     BILLING_NOT_CONFIGURED("billing-not-configured", HttpStatus.CONFLICT, "Billing is not configured for this"),
     STRIPE_FAILED("stripe-failed", HttpStatus.BAD_GATEWAY, "Stripe could not do it"),
     WEBHOOK_SIGNATURE_INVALID("webhook-signature-invalid", HttpStatus.BAD_REQUEST, "The webhook's signature is not valid"),

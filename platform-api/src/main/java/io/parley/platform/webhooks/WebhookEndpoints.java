@@ -35,7 +35,7 @@ public class WebhookEndpoints {
     public static final List<String> EVENT_TYPES = List.of("call.scheduled", "call.started", "call.completed", "call.busy",
             "call.no_answer", "call.voicemail", "call.failed", "call.canceled", "call.blocked", "call.deferred", "call.rescheduled",
             "call.retry_scheduled", "call.reminder", "transcript.ready", "recording.ready", "call.summarized", "booking.created",
-            "booking.canceled", "call.crisis_detected");
+            "booking.canceled", "call.crisis_detected", "billing.threshold_reached", "billing.trial_will_end");
 
     public record Endpoint(UUID id, String url, String description, List<String> eventTypes, Instant createdAt) {}
 

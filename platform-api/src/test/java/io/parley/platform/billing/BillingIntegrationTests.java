@@ -225,6 +225,73 @@ class BillingIntegrationTests extends IntegrationTest {
         assertThat(notJsonEvent.json().get("detail").asString()).contains("not a Stripe event");
     }
 
+    // ---------------------------------------------------------------- spend controls and notices
+
+    @org.springframework.beans.factory.annotation.Autowired
+    private io.parley.platform.calls.runtime.RuntimeEventWriter runtimeEvents;
+
+    @Test
+    void onTheLocalPlanTheCapHoldsTheProvidersCostAndBadControlsAreClearProblemsThatChangeNothing() throws Exception {
+        TestTenant tenant = newTenant();
+        String persona = createPersona(tenant, "Santa").get("id").asString();
+        ApiClient.Response set = putControls(tenant, ApiClient.json(Map.of("capCents", 5, "alertEmail", "ops@example.com")));
+        assertThat(set.status()).as(set.body()).isEqualTo(200);
+        assertThat(set.json().get("capReached").asBoolean()).isFalse();
+
+        for (String bad : List.of("{\"capCents\": 0}", "{\"capCents\": -5}", "{\"capCents\": \"lots\"}", "{\"alertThresholds\": [0]}",
+                "{\"alertThresholds\": [101]}", "{\"alertThresholds\": [1,2,3,4,5,6,7,8,9,10,11]}", "{\"alertEmail\": \"not an address\"}",
+                "not json", "")) {
+            ApiClient.Response refused = putControls(tenant, bad);
+            assertThat(refused.status()).as(bad + " -> " + refused.body()).isIn(400, 422);
+            assertThat(refused.header("Content-Type")).startsWith("application/problem+json");
+        }
+        JsonNode unchanged = tenant.api().get("/v1/billing/spend-controls").json();
+        assertThat(unchanged.get("capCents").asLong()).isEqualTo(5);
+        assertThat(unchanged.get("alertEmail").asString()).isEqualTo("ops@example.com");
+
+        // a call recognised for 1,000 s by Deepgram (72 millionths of a dollar a second): 7.2 cents, rounded up
+        UUID call = UUID.fromString(createCall(tenant, persona).get("id").asString());
+        runtimeEvents.write(new io.parley.platform.calls.runtime.RuntimeEvent(io.parley.platform.tenancy.Ids.next(), "call.usage",
+                new io.parley.platform.tenancy.TenantId(tenant.id()), call, Instant.now(), null,
+                "{\"callSeconds\": 1000, \"stt\": {\"provider\": \"deepgram\", \"seconds\": 1000}}"));
+        JsonNode reached = tenant.api().get("/v1/billing/spend-controls").json();
+        assertThat(reached.get("spendCents").asLong()).isEqualTo(8);
+        assertThat(reached.get("capReached").asBoolean()).isTrue();
+        ApiClient.Response refused = tenant.api().post("/v1/calls", callBody(persona));
+        assertThat(refused.status()).as(refused.body()).isEqualTo(402);
+        assertThat(refused.json().get("type").asString()).endsWith("/spend-cap-reached");
+        assertThat(subscription(tenant).get("mayPlaceCalls").asBoolean()).isFalse();
+    }
+
+    @Test
+    void aTrialThatWillEndTellsTheTenantsWebhooks() throws Exception {
+        TestTenant tenant = newTenant();
+        assertThat(tenant.api().post("/v1/webhook-endpoints", ApiClient.json(Map.of("url", "http://127.0.0.1:9/billing",
+                "eventTypes", List.of("billing.trial_will_end")))).status()).isEqualTo(201);
+        String customer = "cus_" + UUID.randomUUID().toString().replace("-", "").substring(0, 14);
+        apply(checkoutCompleted(tenant, customer, now() - 60));
+        long trialEnd = now() + Duration.ofDays(3).toSeconds();
+        apply(event("customer.subscription.trial_will_end", object("subscription", Map.of("id", "sub_" + customer.substring(4),
+                "customer", customer, "status", "trialing", "trial_end", trialEnd)), now(), false));
+
+        assertThat(Instant.parse(subscription(tenant).get("trialEnd").asString())).isEqualTo(Instant.ofEpochSecond(trialEnd));
+        try (java.sql.Connection owner = TestServices.ownerConnection();
+             java.sql.PreparedStatement events = owner.prepareStatement(
+                     "select payload->'data'->>'trialEnd', payload->'data'->>'mode' from webhook_events where tenant_id = ? and type = 'billing.trial_will_end'")) {
+            events.setObject(1, tenant.id());
+            try (java.sql.ResultSet rs = events.executeQuery()) {
+                assertThat(rs.next()).as("billing.trial_will_end sent").isTrue();
+                assertThat(Instant.parse(rs.getString(1))).isEqualTo(Instant.ofEpochSecond(trialEnd));
+                assertThat(rs.getString(2)).isEqualTo("test");
+                assertThat(rs.next()).isFalse();
+            }
+        }
+    }
+
+    private static ApiClient.Response putControls(TestTenant tenant, String body) {
+        return tenant.api().send("PUT", "/v1/billing/spend-controls", body, "application/json");
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private static long now() {

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.parley.platform.support.ApiClient;
-import io.parley.platform.support.IntegrationTest;
 import io.parley.platform.support.TestServices;
 import io.parley.sdk.Parley;
 import io.parley.sdk.PaymentRequiredException;
@@ -15,12 +14,10 @@ import io.parley.sdk.model.BillingSession;
 import io.parley.sdk.model.CreateCallRequest;
 import io.parley.sdk.model.CreateCheckoutSessionRequest;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -28,31 +25,7 @@ import tools.jackson.databind.JsonNode;
  * a Checkout Session completed by a signed webhook, calls, and is refused once its subscription lapses, all through the
  * SDK; Stripe's refusals are a 502 saying what Stripe said; no Stripe customer is made twice.
  */
-class StripeCheckoutIntegrationTests extends IntegrationTest {
-
-    static final StripeStub STRIPE = start();
-
-    static StripeStub start() {
-        try {
-            return new StripeStub();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    @DynamicPropertySource
-    static void stripeInTestMode(DynamicPropertyRegistry registry) {
-        registry.add("parley.billing.stripe.test.secret-key", () -> "sk_test_loopback");
-        registry.add("parley.billing.stripe.test.api-base", STRIPE::url);
-        registry.add("parley.billing.plans.starter.stripe-price", () -> "price_starter_monthly");
-        registry.add("parley.billing.plans.starter.stripe-metered-price", () -> "price_starter_minutes");
-        registry.add("parley.billing.plans.growth.stripe-price", () -> "price_missing");
-    }
-
-    @AfterAll
-    static void stop() {
-        STRIPE.close();
-    }
+class StripeCheckoutIntegrationTests extends StripeTestMode {
 
     @Test
     void aTestModeTenantSubscribesThroughCheckoutCallsAndIsRefusedWhenItLapses() {
@@ -106,26 +79,13 @@ class StripeCheckoutIntegrationTests extends IntegrationTest {
 
     @org.springframework.beans.factory.annotation.Autowired
     private MeterReporter reporter;
-    @org.springframework.beans.factory.annotation.Autowired
-    private io.parley.platform.calls.runtime.RuntimeEventWriter runtimeEvents;
 
     @Test
     void aCompletedCallIsOneMeterEventEvenWhenTheReporterIsKilledAfterSendingAndRunsAgain() throws Exception {
         TestTenant tenant = newTenant();
         String customer = subscribe(tenant);
-        UUID call = UUID.fromString(createCall(tenant, createPersona(tenant, "Santa").get("id").asString()).get("id").asString());
-        dialByHand(call, "sandbox", "SB" + UUID.randomUUID().toString().replace("-", ""), Instant.now());
-        for (String leg : new String[] {"{\"callSeconds\": 61.2}", "{\"callSeconds\": 20}"}) {   // a call resumed on a second instance
-            runtimeEvents.write(new io.parley.platform.calls.runtime.RuntimeEvent(io.parley.platform.tenancy.Ids.next(), "call.usage",
-                    new io.parley.platform.tenancy.TenantId(tenant.id()), call, Instant.now(), null, leg));
-        }
-        try (java.sql.Connection owner = TestServices.ownerConnection();
-             java.sql.PreparedStatement ended = owner.prepareStatement(
-                     "update calls set status = 'completed', updated_at = now() - interval '10 minutes' where tenant_id = ? and id = ?")) {
-            ended.setObject(1, tenant.id());
-            ended.setObject(2, call);
-            assertThat(ended.executeUpdate()).isEqualTo(1);   // ended ten minutes ago, as the carrier reported
-        }
+        // a call resumed on a second instance: two legs
+        UUID call = endedCall(tenant, createPersona(tenant, "Santa").get("id").asString(), "{\"callSeconds\": 61.2}", "{\"callSeconds\": 20}");
         String identifier = "parley-call-" + call;
 
         assertThatThrownBy(() -> reporter.report(Instant.now(), report -> {
@@ -167,7 +127,7 @@ class StripeCheckoutIntegrationTests extends IntegrationTest {
         assertThat(now.get("status").asString()).isEqualTo("blocked");
         assertThat(eventTypes(tenant, call)).contains("call.blocked");
         assertThat(tenant.api().get("/v1/calls/" + call + "/events?type=call.blocked").json().get("data").get(0).get("reason").asString())
-                .contains("subscription does not allow calls").contains("canceled");
+                .contains("calls are not allowed").contains("canceled");
     }
 
     @Test
@@ -189,17 +149,31 @@ class StripeCheckoutIntegrationTests extends IntegrationTest {
         assertThat(later.status()).as(later.body()).isEqualTo(201);
     }
 
-    /** Subscribes the tenant through Checkout and Stripe's signed webhook; answers its customer. */
-    private String subscribe(TestTenant tenant) {
-        ApiClient.Response checkout = tenant.api().post("/v1/billing/checkout-session", ApiClient.json(Map.of("plan", "starter",
-                "successUrl", "https://app.example.com/done", "cancelUrl", "https://app.example.com/billing")));
-        assertThat(checkout.status()).as(checkout.body()).isEqualTo(201);
-        String customer = STRIPE.requests.stream().filter(r -> r.path().equals("/v1/checkout/sessions")
-                && tenant.id().toString().equals(r.form().get("client_reference_id"))).findFirst().orElseThrow().form().get("customer");
-        deliver(event("checkout.session.completed", object("checkout.session", Map.of("client_reference_id", tenant.id().toString(),
-                "customer", customer, "subscription", "sub_" + tenant.id(), "mode", "subscription", "payment_status", "paid",
-                "metadata", Map.of("plan", "starter"))), Instant.now().getEpochSecond() - 5, false));
-        return customer;
+    @Test
+    void thePlansPersonaLimitHoldsEvenForTwoCreatedAtOnceAndDeletingOneFreesItsPlace() throws Exception {
+        TestTenant tenant = newTenant();
+        subscribe(tenant);   // Starter: five personas
+        List<String> made = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            made.add(createPersona(tenant, "Helper " + i).get("id").asString());
+        }
+        // the fifth and a sixth at once: one is made, the other refused
+        List<java.util.concurrent.Future<ApiClient.Response>> both;
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+            both = pool.invokeAll(List.of(() -> tenant.api().post("/v1/personas", personaBody("Fifth")),
+                    () -> tenant.api().post("/v1/personas", personaBody("Sixth"))));
+        }
+        List<Integer> statuses = new java.util.ArrayList<>();
+        for (var answer : both) statuses.add(answer.get().status());
+        assertThat(statuses).containsExactlyInAnyOrder(201, 402);
+        ApiClient.Response refused = tenant.api().post("/v1/personas", personaBody("Seventh"));
+        assertThat(refused.status()).as(refused.body()).isEqualTo(402);
+        assertThat(refused.json().get("type").asString()).endsWith("/plan-limit-reached");
+        assertThat(refused.json().get("detail").asString()).contains("Personas: the tenant has 5").contains("Starter")
+                .contains("POST /v1/billing/checkout-session");
+
+        assertThat(tenant.api().delete("/v1/personas/" + made.get(0)).status()).isEqualTo(204);
+        assertThat(tenant.api().post("/v1/personas", personaBody("Seventh")).status()).as("a deleted persona frees its place").isEqualTo(201);
     }
 
     @Test
@@ -224,12 +198,5 @@ class StripeCheckoutIntegrationTests extends IntegrationTest {
         ApiClient.Response badUrl = tenant.api().post("/v1/billing/checkout-session", ApiClient.json(Map.of("plan", "starter",
                 "successUrl", "javascript:alert(1)", "cancelUrl", "https://app.example.com/billing")));
         assertThat(badUrl.status()).as(badUrl.body()).isIn(400, 422);
-    }
-
-    private void deliver(String payload) {
-        ApiClient.Response response = anonymous().withHeader("Stripe-Signature",
-                signature(payload, TestServices.STRIPE_TEST_WEBHOOK_SECRET, Instant.now().getEpochSecond()))
-                .send("POST", "/webhooks/stripe", payload, "application/json");
-        assertThat(response.status()).as(response.body()).isEqualTo(200);
     }
 }

@@ -3,11 +3,10 @@ package io.parley.platform.calls;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
 import io.parley.platform.support.ApiClient;
 import io.parley.platform.support.IntegrationTest;
+import io.parley.platform.support.TestSmtp;
 import jakarta.mail.internet.MimeMessage;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -25,15 +24,10 @@ class ReminderEmailIntegrationTests extends IntegrationTest {
     static GreenMail smtp;
 
     @DynamicPropertySource
-    static void smtp(DynamicPropertyRegistry registry) throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        smtp = new GreenMail(new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
-        smtp.start();
+    static void smtp(DynamicPropertyRegistry registry) {
+        smtp = TestSmtp.start();
         registry.add("spring.mail.host", () -> "127.0.0.1");
-        registry.add("spring.mail.port", () -> port);
+        registry.add("spring.mail.port", () -> smtp.getSmtp().getPort());
         registry.add("parley.reminders.email-from", () -> "North Pole <santa@northpole.example>");
         registry.add("parley.reminders.enabled", () -> "false");   // the test sends them
     }

@@ -105,6 +105,24 @@ class RowLevelSecurityIntegrationTests extends IntegrationTest {
                 report.setString(3, "parley-call-" + call);
                 report.executeUpdate();
             }
+            // and a spend alert sent
+            try (PreparedStatement alert = owner.prepareStatement("insert into billing_alerts (tenant_id, mode, period_start, threshold,"
+                    + " spend_cents, cap_cents, reached_at) values (?, 'test', date_trunc('month', now()), 50, 50, 100, now())")) {
+                alert.setObject(1, a.id());
+                alert.executeUpdate();
+            }
+            // and a day's reconciliation with Stripe's meter
+            try (PreparedStatement reconciled = owner.prepareStatement("insert into meter_reconciliations (tenant_id, mode, day, customer_id, ours,"
+                    + " stripe, outcome, checked_at) values (?, 'test', current_date, 'cus_rls', 1, 1, 'ok', now())")) {
+                reconciled.setObject(1, a.id());
+                reconciled.executeUpdate();
+            }
+            // and prepaid credits bought
+            try (PreparedStatement credit = owner.prepareStatement("insert into credit_grants (tenant_id, mode, source, customer_id, amount_cents,"
+                    + " currency, created_at) values (?, 'test', 'cs_rls', 'cus_rls', 1000, 'usd', now())")) {
+                credit.setObject(1, a.id());
+                credit.executeUpdate();
+            }
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }

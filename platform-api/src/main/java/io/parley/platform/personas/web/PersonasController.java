@@ -48,7 +48,7 @@ class PersonasController implements PersonasApi {
                 settings(request.getVoice(), request.getLlm(), request.getStt(), request.getLimits(), request.getCallingWindow(), request.getCrisisTransferTo()), request.getMemory());
         return idempotency.run(caller.tenant(), idempotencyKey, "createPersona", request,
                 io.parley.platform.api.model.Persona.class,
-                () -> ResponseEntity.status(HttpStatus.CREATED).body(toApi(personas.create(caller.tenant(), draft))));
+                () -> ResponseEntity.status(HttpStatus.CREATED).body(toApi(personas.create(caller.tenant(), caller.mode(), draft))));
     }
 
     @Override

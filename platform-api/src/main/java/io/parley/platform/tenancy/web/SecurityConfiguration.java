@@ -75,6 +75,7 @@ class SecurityConfiguration {
                         // carriers' webhooks: each is verified by its carrier's signature, not by a credential
                         .requestMatchers("/webhooks/**").permitAll()
                         .requestMatchers(POST, "/v1/tenants").hasAuthority(CallerAuthentication.Operator.AUTHORITY)
+                        .requestMatchers("/v1/operator/**").hasAuthority(CallerAuthentication.Operator.AUTHORITY)
                         // bookings are taken by receptionists during calls: the calls scopes (a call credential has calls:write)
                         .requestMatchers(GET, "/v1/personas/*/availability", "/v1/bookings", "/v1/bookings/**")
                                 .hasAnyAuthority(Scope.CALLS_READ.authority(), Scope.CALLS_WRITE.authority())
@@ -89,9 +90,10 @@ class SecurityConfiguration {
                         .requestMatchers("/v1/phone-numbers", "/v1/phone-numbers/**").hasAuthority(Scope.PERSONAS_WRITE.authority())
                         .requestMatchers(GET, "/v1/calls", "/v1/calls/**").hasAuthority(Scope.CALLS_READ.authority())
                         .requestMatchers("/v1/calls", "/v1/calls/**").hasAuthority(Scope.CALLS_WRITE.authority())
-                        .requestMatchers(GET, "/v1/do-not-call", "/v1/do-not-call/**", "/v1/settings", "/v1/billing/subscription", "/v1/billing/usage").hasAuthority(Scope.CALLS_READ.authority())
-                        .requestMatchers("/v1/settings").hasAuthority(Scope.CALLS_WRITE.authority())
-                        .requestMatchers(POST, "/v1/billing/checkout-session", "/v1/billing/portal-session").hasAuthority(Scope.CALLS_WRITE.authority())
+                        .requestMatchers(GET, "/v1/do-not-call", "/v1/do-not-call/**", "/v1/settings", "/v1/billing/subscription", "/v1/billing/usage",
+                                "/v1/billing/spend-controls").hasAuthority(Scope.CALLS_READ.authority())
+                        .requestMatchers("/v1/settings", "/v1/billing/spend-controls").hasAuthority(Scope.CALLS_WRITE.authority())
+                        .requestMatchers(POST, "/v1/billing/checkout-session", "/v1/billing/portal-session", "/v1/billing/credits/checkout-session").hasAuthority(Scope.CALLS_WRITE.authority())
                         .requestMatchers("/v1/do-not-call", "/v1/do-not-call/**").hasAuthority(Scope.CALLS_WRITE.authority())
                         // the people calls go to: the calls scopes
                         .requestMatchers(GET, "/v1/callees", "/v1/callees/**").hasAuthority(Scope.CALLS_READ.authority())
