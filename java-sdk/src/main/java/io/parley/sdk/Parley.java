@@ -63,6 +63,7 @@ public final class Parley {
   private final ApiKeyService apiKeys;
   private final TenantService tenants;
   private final PromotionCodeService promotionCodes;
+  private final MeterReconciliationService meterReconciliations;
 
   private Parley(Builder b) {
     this.baseUrl = normalizeBaseUrl(b.baseUrl);
@@ -91,7 +92,9 @@ public final class Parley {
     this.webhookEndpoints = new WebhookEndpointService(new WebhooksApi(client), executor);
     this.apiKeys = new ApiKeyService(new ApiKeysApi(client), executor);
     this.tenants = new TenantService(new TenantsApi(client), executor);
-    this.promotionCodes = new PromotionCodeService(new io.parley.sdk.api.PromotionsApi(client), executor);
+    io.parley.sdk.api.OperatorApi operator = new io.parley.sdk.api.OperatorApi(client);
+    this.promotionCodes = new PromotionCodeService(operator, executor);
+    this.meterReconciliations = new MeterReconciliationService(operator, executor);
   }
 
   /** A builder; {@link Builder#apiKey(String)} is required. */
@@ -162,6 +165,11 @@ public final class Parley {
   /** Coupons and promotion codes in Stripe: only with the operator token as the client's key. */
   public PromotionCodeService promotionCodes() {
     return promotionCodes;
+  }
+
+  /** The billed minutes' daily reconciliation with Stripe: only with the operator token as the client's key. */
+  public MeterReconciliationService meterReconciliations() {
+    return meterReconciliations;
   }
 
   /** The base URL requests go to, without a trailing slash. */

@@ -1,7 +1,7 @@
 package io.parley.sdk;
 
 import io.parley.sdk.RequestExecutor.Safety;
-import io.parley.sdk.api.PromotionsApi;
+import io.parley.sdk.api.OperatorApi;
 import io.parley.sdk.model.CreatePromotionCodeRequest;
 import io.parley.sdk.model.PromotionCode;
 import io.parley.sdk.model.PromotionCodeList;
@@ -13,10 +13,10 @@ import java.util.Objects;
  * Thread-safe.
  */
 public final class PromotionCodeService {
-  private final PromotionsApi api;
+  private final OperatorApi api;
   private final RequestExecutor executor;
 
-  PromotionCodeService(PromotionsApi api, RequestExecutor executor) {
+  PromotionCodeService(OperatorApi api, RequestExecutor executor) {
     this.api = api;
     this.executor = executor;
   }

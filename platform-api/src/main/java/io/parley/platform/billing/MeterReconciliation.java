@@ -158,6 +158,23 @@ public class MeterReconciliation {
         return result;
     }
 
+    /** Every tenant's outcome kept for {@code day}, for the operator (across tenants). */
+    public List<io.parley.platform.api.model.MeterReconciliation> kept(LocalDate day) {
+        return jdbc.query("""
+                select tenant_id, mode, day, customer_id, ours, stripe, outcome, detail, corrections, correction_identifier, correction_minutes,
+                       corrected_at, checked_at from parley_meter_reconciliations(?)""",
+                (rs, i) -> new io.parley.platform.api.model.MeterReconciliation(rs.getObject(1, UUID.class),
+                        io.parley.platform.api.model.MeterReconciliation.ModeEnum.fromValue(rs.getString(2)), rs.getObject(3, LocalDate.class),
+                        rs.getString(4), rs.getLong(5), io.parley.platform.api.model.MeterReconciliation.OutcomeEnum.fromValue(rs.getString(7)),
+                        rs.getInt(9), rs.getObject(13, OffsetDateTime.class))
+                        .stripe(rs.getObject(6, Long.class))
+                        .detail(rs.getString(8))
+                        .correctionIdentifier(rs.getString(10))
+                        .correctionMinutes(rs.getObject(11, Long.class))
+                        .correctedAt(rs.getObject(12, OffsetDateTime.class)),
+                day);
+    }
+
     /** The id of the mode's Billing Meter whose event name is {@link MeterReporter#EVENT_NAME}. */
     private String meter(StripeClient client, Mode mode) throws StripeException {
         String known = meters.get(mode);

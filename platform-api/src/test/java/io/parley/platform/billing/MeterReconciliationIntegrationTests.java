@@ -3,6 +3,7 @@ package io.parley.platform.billing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.parley.platform.support.TestServices;
+import io.parley.sdk.Parley;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -92,6 +93,41 @@ class MeterReconciliationIntegrationTests extends StripeTestMode {
         }
         assertThat(kept).containsEntry("outcome", "excess").containsEntry("ours", 4L).containsEntry("stripe", 9L).containsEntry("corrections", 1)
                 .containsEntry("sent", true);
+    }
+
+    @Test
+    void theOperatorSeesADaysOutcomesAndRunsADayAgainWhileTenantsMayNot() throws Exception {
+        TestTenant tenant = newTenant();
+        String customer = subscribe(tenant);
+        UUID call = endedCall(tenant, createPersona(tenant, "Santa").get("id").asString(), "{\"callSeconds\": 100}");   // 2 minutes
+        reporter.report(Instant.now(), report -> { });
+        assertThat(STRIPE.meterEvents.remove("parley-call-" + call)).isNotNull();
+        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        Parley operator = Parley.builder().apiKey(TestServices.OPERATOR_TOKEN).baseUrl(baseUrl()).build();
+
+        var ran = mine(tenant, operator.meterReconciliations().reconcile(today).getData());
+        assertThat(ran.getOutcome()).isEqualTo(io.parley.sdk.model.MeterReconciliation.OutcomeEnum.REPAIRED);
+        assertThat(ran.getCustomerId()).isEqualTo(customer);
+        assertThat(ran.getOurs()).isEqualTo(2L);
+        assertThat(ran.getStripe()).isZero();
+        assertThat(ran.getCorrectionMinutes()).isEqualTo(2L);
+        assertThat(ran.getCorrectedAt()).isNotNull();
+        var listed = mine(tenant, operator.meterReconciliations().list(today).getData());
+        assertThat(listed.getOutcome()).isEqualTo(io.parley.sdk.model.MeterReconciliation.OutcomeEnum.REPAIRED);
+        assertThat(mine(tenant, operator.meterReconciliations().reconcile(today).getData()).getOutcome()).as("run again: nothing to correct")
+                .isEqualTo(io.parley.sdk.model.MeterReconciliation.OutcomeEnum.OK);
+        assertThat(mine(tenant, operator.meterReconciliations().list(today).getData()).getCorrections()).isEqualTo(1);
+
+        assertThat(operator().post("/v1/operator/meter-reconciliations", "{\"day\": \"" + today.plusDays(1) + "\"}").status()).isEqualTo(422);
+        assertThat(operator().post("/v1/operator/meter-reconciliations", "{\"day\": \"" + today.minusDays(40) + "\"}").status()).isEqualTo(422);
+        assertThat(operator().post("/v1/operator/meter-reconciliations", "{\"day\": \"yesterday\"}").status()).isIn(400, 422);
+        assertThat(operator().get("/v1/operator/meter-reconciliations").status()).as("no day").isEqualTo(400);
+        assertThat(tenant.api().get("/v1/operator/meter-reconciliations?day=" + today).status()).isEqualTo(403);
+        assertThat(tenant.api().post("/v1/operator/meter-reconciliations", "{\"day\": \"" + today + "\"}").status()).isEqualTo(403);
+    }
+
+    private static io.parley.sdk.model.MeterReconciliation mine(TestTenant tenant, List<io.parley.sdk.model.MeterReconciliation> outcomes) {
+        return outcomes.stream().filter(r -> r.getTenantId().equals(tenant.id())).findFirst().orElseThrow();
     }
 
     private static MeterReconciliation.Result ours(TestTenant tenant, List<MeterReconciliation.Result> results) {

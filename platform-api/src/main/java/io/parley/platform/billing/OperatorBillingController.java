@@ -1,14 +1,18 @@
 package io.parley.platform.billing;
 
-import io.parley.platform.api.PromotionsApi;
+import io.parley.platform.api.OperatorApi;
 import io.parley.platform.api.model.CreatePromotionCodeRequest;
+import io.parley.platform.api.model.MeterReconciliationList;
 import io.parley.platform.api.model.PromotionCode;
 import io.parley.platform.api.model.PromotionCodeList;
+import io.parley.platform.api.model.ReconcileMeterDayRequest;
 import io.parley.platform.idempotency.Idempotency;
 import io.parley.platform.tenancy.Mode;
 import io.parley.platform.web.ApiProblemException;
 import io.parley.platform.web.ProblemType;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -17,16 +21,36 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.RestController;
 
-/** The operator's promotion codes (the operator token only: {@code /v1/operator/**}). */
+/** The operator's billing tools (the operator token only: {@code /v1/operator/**}): promotion codes, the meter's reconciliation. */
 @RestController
-class PromotionsController implements PromotionsApi {
+class OperatorBillingController implements OperatorApi {
 
     private final PromotionCodes codes;
+    private final MeterReconciliation reconciliation;
     private final Idempotency idempotency;
+    private final Clock clock;
 
-    PromotionsController(PromotionCodes codes, Idempotency idempotency) {
+    OperatorBillingController(PromotionCodes codes, MeterReconciliation reconciliation, Idempotency idempotency, Clock clock) {
         this.codes = codes;
+        this.reconciliation = reconciliation;
         this.idempotency = idempotency;
+        this.clock = clock;
+    }
+
+    @Override
+    public ResponseEntity<MeterReconciliationList> listMeterReconciliations(LocalDate day) {
+        return ResponseEntity.ok(new MeterReconciliationList(reconciliation.kept(day)));
+    }
+
+    @Override
+    public ResponseEntity<MeterReconciliationList> reconcileMeterDay(ReconcileMeterDayRequest request) {
+        LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+        if (request.getDay().isAfter(today) || request.getDay().isBefore(today.minusDays(35))) {
+            throw new ApiProblemException(ProblemType.VALIDATION_ERROR, "The day cannot be reconciled",
+                    List.of(new ApiProblemException.FieldError("day", "from " + today.minusDays(35) + " to " + today + ": Stripe takes no older meter events")));
+        }
+        reconciliation.reconcile(request.getDay());
+        return ResponseEntity.ok(new MeterReconciliationList(reconciliation.kept(request.getDay())));
     }
 
     @Override
@@ -47,7 +71,7 @@ class PromotionsController implements PromotionsApi {
             throw new ApiProblemException(ProblemType.VALIDATION_ERROR, "mode is test or live",
                     List.of(new ApiProblemException.FieldError("mode", "one of test, live")));
         }
-        return ResponseEntity.ok(new PromotionCodeList(codes.list(Mode.fromWire(mode)).stream().map(PromotionsController::toApi).toList()));
+        return ResponseEntity.ok(new PromotionCodeList(codes.list(Mode.fromWire(mode)).stream().map(OperatorBillingController::toApi).toList()));
     }
 
     private static PromotionCode toApi(PromotionCodes.Code c) {
