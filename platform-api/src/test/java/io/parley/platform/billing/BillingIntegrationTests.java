@@ -214,6 +214,10 @@ class BillingIntegrationTests extends IntegrationTest {
         assertThat(checkout.json().get("detail").asString()).contains("local free plan");
         ApiClient.Response portal = tenant.api().post("/v1/billing/portal-session", ApiClient.json(Map.of("returnUrl", "https://app.example.com")));
         assertThat(portal.status()).as(portal.body()).isEqualTo(409);
+        ApiClient.Response credits = tenant.api().post("/v1/billing/credits/checkout-session", ApiClient.json(Map.of("amountCents", 5000,
+                "successUrl", "https://app.example.com/done", "cancelUrl", "https://app.example.com/billing")));
+        assertThat(credits.status()).as(credits.body()).isEqualTo(409);
+        assertThat(credits.json().get("type").asString()).endsWith("/billing-not-configured");
 
         for (String body : List.of("{}", "{\"plan\": \"starter\", \"successUrl\": \"ftp://x\", \"cancelUrl\": \"https://a.b\"}", "not json")) {
             ApiClient.Response bad = tenant.api().post("/v1/billing/checkout-session", body);

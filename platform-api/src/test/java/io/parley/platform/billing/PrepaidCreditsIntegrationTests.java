@@ -4,6 +4,7 @@ import static io.parley.platform.billing.StripeEvents.event;
 import static io.parley.platform.billing.StripeEvents.object;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.parley.platform.support.ApiClient;
 import io.parley.sdk.Parley;
 import io.parley.sdk.model.BillingSession;
 import io.parley.sdk.model.CreateCreditsCheckoutSessionRequest;
@@ -79,6 +80,23 @@ class PrepaidCreditsIntegrationTests extends StripeTestMode {
         SpendControls drawn = parley.billing().spendControls();
         assertThat(drawn.getCreditBalanceCents()).isEqualTo(100L);
         assertThat(drawn.getSpendCents()).as("150 used, 100 of it from the credits").isEqualTo(50);
+    }
+
+    @Test
+    void badCreditsRequestsAreClearProblemsThatReachNoStripe() {
+        TestTenant tenant = newTenant();
+        subscribe(tenant);
+        long sessions = STRIPE.requests.stream().filter(r -> r.path().equals("/v1/checkout/sessions")).count();
+        for (String bad : List.of("{\"amountCents\": 10, \"successUrl\": \"https://a.example/ok\", \"cancelUrl\": \"https://a.example/no\"}",
+                "{\"amountCents\": 100000001, \"successUrl\": \"https://a.example/ok\", \"cancelUrl\": \"https://a.example/no\"}",
+                "{\"amountCents\": 5000, \"successUrl\": \"javascript:alert(1)\", \"cancelUrl\": \"https://a.example/no\"}",
+                "{\"amountCents\": 5000}", "{\"amountCents\": \"lots\", \"successUrl\": \"https://a.example/ok\", \"cancelUrl\": \"https://a.example/no\"}",
+                "not json")) {
+            ApiClient.Response refused = tenant.api().post("/v1/billing/credits/checkout-session", bad);
+            assertThat(refused.status()).as(bad + " -> " + refused.body()).isIn(400, 422);
+            assertThat(refused.header("Content-Type")).startsWith("application/problem+json");
+        }
+        assertThat(STRIPE.requests.stream().filter(r -> r.path().equals("/v1/checkout/sessions")).count()).as("nothing asked of Stripe").isEqualTo(sessions);
     }
 
     private static String settled(TestTenant tenant, String session, String customer, String type, String paymentStatus) {
