@@ -61,6 +61,11 @@ public class BillingNotices {
      * had not yet; inside the tenant's transaction (after usage was recorded, or the controls changed).
      */
     public void checkThresholds(TenantId tenant, Mode mode) {
+        if (accounts.find(tenant, mode).map(BillingAccounts.Account::spendCapCents).isEmpty()) return;   // no cap, no alerts
+        // usage recorded at once for one tenant is checked one at a time, each seeing what the others committed: a
+        // threshold two calls pass together is not missed by both
+        jdbc.queryForObject("select count(*) from (select pg_advisory_xact_lock(hashtextextended('spend:' || ?::text || ':' || ?, 0))) locked",
+                Long.class, tenant.value(), mode.wire());
         Entitlements.Standing standing = entitlements.standing(tenant, mode);
         Spend.Position spend = standing.spend();
         BillingAccounts.Account account = standing.account().orElse(null);

@@ -231,8 +231,8 @@ public class StripeWebhooks {
         Instant top = epoch(subscription.path(field));
         if (top != null) return top;
         for (JsonNode item : subscription.path("items").path("data")) {
-            Instant end = epoch(item.path(field));
-            if (end != null) return end;
+            Instant value = epoch(item.path(field));
+            if (value != null) return value;
         }
         return null;
     }

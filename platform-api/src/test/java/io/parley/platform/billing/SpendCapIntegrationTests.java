@@ -128,6 +128,46 @@ class SpendCapIntegrationTests extends StripeTestMode {
         assertThat(removed.json().get("spendCents").asLong()).isEqualTo(150);
     }
 
+    @Autowired
+    private io.parley.platform.tenancy.TenantTransactions transactions;
+
+    @Test
+    void usageRecordedWhileAnotherCallsIsUncommittedIsCheckedAfterItSoNoThresholdIsMissed() throws Exception {
+        TestTenant tenant = newTenant();
+        subscribe(tenant);
+        assertThat(tenant.api().post("/v1/webhook-endpoints", ApiClient.json(Map.of("url", "http://127.0.0.1:9/billing"))).status()).isEqualTo(201);
+        String persona = createPersona(tenant, "Santa").get("id").asString();
+        used(tenant, book(tenant, persona), 18_000);   // the included 300 minutes
+        assertThat(tenant.api().send("PUT", "/v1/billing/spend-controls", "{\"capCents\": 150}", "application/json").status()).isEqualTo(200);
+        UUID first = book(tenant, persona);
+        UUID second = book(tenant, persona);
+
+        // the first call's 6 minutes beyond (90 cents, 60 %) are recorded in a transaction kept open while the second's are
+        java.util.concurrent.CountDownLatch recorded = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch secondDone = new java.util.concurrent.CountDownLatch(1);
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+            var open = pool.submit(() -> transactions.write(new TenantId(tenant.id()), () -> {
+                try {
+                    used(tenant, first, 360);
+                    recorded.countDown();
+                    secondDone.await(2, java.util.concurrent.TimeUnit.SECONDS);   // the second waits for this commit, or is done
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                return null;
+            }));
+            var later = pool.submit(() -> {
+                recorded.await();
+                used(tenant, second, 360);
+                secondDone.countDown();
+                return null;
+            });
+            open.get();
+            later.get();
+        }
+        assertThat(thresholds(tenant)).as("50 by the first; 80 and 100 by the second, which saw the first's 90 cents").containsExactly(50, 80, 100);
+    }
+
     /** A call of the persona's, booked for later. */
     private static UUID book(TestTenant tenant, String persona) {
         ApiClient.Response call = tenant.api().post("/v1/calls", ApiClient.json(Map.of("personaId", persona, "to", "+442071838752",
