@@ -69,6 +69,9 @@ class BillingController implements BillingApi {
     @Override
     public ResponseEntity<SpendControls> updateSpendControls(SpendControlsUpdate update) {
         Caller caller = Callers.tenantWide("the tenant's spend controls");
+        if (update.getAlertThresholds() != null && update.getAlertThresholds().contains(null)) {
+            throw ApiProblemException.invalidField("alertThresholds", "each must be a percentage from 1 to 100, not null");
+        }
         List<Integer> thresholds = update.getAlertThresholds() == null ? DEFAULT_THRESHOLDS
                 : new ArrayList<>(update.getAlertThresholds()).stream().sorted().toList();
         String email = update.getAlertEmail() == null || update.getAlertEmail().isBlank() ? null : update.getAlertEmail().strip();

@@ -59,7 +59,7 @@ class OperatorBillingController implements OperatorApi {
                 request.getName() == null || request.getName().isBlank() ? null : request.getName().strip(), request.getPercentOff(),
                 request.getAmountOffCents(), request.getAmountOffCents() == null ? request.getCurrency()
                         : request.getCurrency() == null ? "usd" : request.getCurrency().toLowerCase(Locale.ROOT),
-                request.getDuration().getValue(), request.getDurationInMonths(), instant(request.getStartsAt()), instant(request.getExpiresAt()),
+                request.getDuration() == null ? "once" : request.getDuration().getValue(), request.getDurationInMonths(), instant(request.getStartsAt()), instant(request.getExpiresAt()),
                 request.getMaxRedemptions(), idempotencyKey);
         return idempotency.runForOperator(idempotencyKey, "createPromotionCode", request, PromotionCode.class,
                 () -> ResponseEntity.status(HttpStatus.CREATED).body(toApi(codes.create(asked))));

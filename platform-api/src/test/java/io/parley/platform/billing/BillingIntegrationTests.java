@@ -243,7 +243,7 @@ class BillingIntegrationTests extends IntegrationTest {
         assertThat(set.json().get("capReached").asBoolean()).isFalse();
 
         for (String bad : List.of("{\"capCents\": 0}", "{\"capCents\": -5}", "{\"capCents\": \"lots\"}", "{\"alertThresholds\": [0]}",
-                "{\"alertThresholds\": [101]}", "{\"alertThresholds\": [1,2,3,4,5,6,7,8,9,10,11]}", "{\"alertEmail\": \"not an address\"}",
+                "{\"alertThresholds\": [101]}", "{\"alertThresholds\": [50, null]}", "{\"capCents\": 100, \"alertThresholds\": null, \"alertEmail\": null, \"bogus\": 1, \"capCents\": null}", "{\"alertThresholds\": [1,2,3,4,5,6,7,8,9,10,11]}", "{\"alertEmail\": \"not an address\"}",
                 "not json", "")) {
             ApiClient.Response refused = putControls(tenant, bad);
             assertThat(refused.status()).as(bad + " -> " + refused.body()).isIn(400, 422);

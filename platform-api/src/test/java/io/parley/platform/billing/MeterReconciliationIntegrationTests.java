@@ -122,6 +122,8 @@ class MeterReconciliationIntegrationTests extends StripeTestMode {
         assertThat(operator().post("/v1/operator/meter-reconciliations", "{\"day\": \"" + today.minusDays(40) + "\"}").status()).isEqualTo(422);
         assertThat(operator().post("/v1/operator/meter-reconciliations", "{\"day\": \"yesterday\"}").status()).isIn(400, 422);
         assertThat(operator().get("/v1/operator/meter-reconciliations").status()).as("no day").isEqualTo(400);
+        assertThat(operator().post("/v1/operator/meter-reconciliations", "{\"day\": null}").status()).isIn(400, 422);
+        assertThat(operator().post("/v1/operator/meter-reconciliations", "{}").status()).isIn(400, 422);
         assertThat(tenant.api().get("/v1/operator/meter-reconciliations?day=" + today).status()).isEqualTo(403);
         assertThat(tenant.api().post("/v1/operator/meter-reconciliations", "{\"day\": \"" + today + "\"}").status()).isEqualTo(403);
     }

@@ -91,7 +91,7 @@ class PrepaidCreditsIntegrationTests extends StripeTestMode {
                 "{\"amountCents\": 100000001, \"successUrl\": \"https://a.example/ok\", \"cancelUrl\": \"https://a.example/no\"}",
                 "{\"amountCents\": 5000, \"successUrl\": \"javascript:alert(1)\", \"cancelUrl\": \"https://a.example/no\"}",
                 "{\"amountCents\": 5000}", "{\"amountCents\": \"lots\", \"successUrl\": \"https://a.example/ok\", \"cancelUrl\": \"https://a.example/no\"}",
-                "not json")) {
+                "{\"amountCents\": null, \"successUrl\": \"https://a.example/ok\", \"cancelUrl\": null}", "not json")) {
             ApiClient.Response refused = tenant.api().post("/v1/billing/credits/checkout-session", bad);
             assertThat(refused.status()).as(bad + " -> " + refused.body()).isIn(400, 422);
             assertThat(refused.header("Content-Type")).startsWith("application/problem+json");

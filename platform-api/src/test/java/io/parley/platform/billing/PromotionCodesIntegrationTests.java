@@ -118,6 +118,7 @@ class PromotionCodesIntegrationTests extends StripeTestMode {
                 "{\"mode\": \"test\", \"code\": \"" + code("PAST") + "\", \"percentOff\": 10, \"expiresAt\": \"" + past + "\"}",
                 "{\"mode\": \"test\", \"code\": \"has spaces\", \"percentOff\": 10}",
                 "{\"mode\": \"test\", \"code\": \"" + code("MUCH") + "\", \"percentOff\": 101}",
+                "{\"mode\": null, \"code\": \"" + code("NOMODE") + "\", \"percentOff\": 10}",
                 "{\"mode\": \"sandbox\", \"code\": \"" + code("MODE") + "\", \"percentOff\": 10}",
                 "not json")) {
             ApiClient.Response refused = operator().post("/v1/operator/promotion-codes", bad);
@@ -125,6 +126,11 @@ class PromotionCodesIntegrationTests extends StripeTestMode {
             assertThat(refused.header("Content-Type")).startsWith("application/problem+json");
         }
         assertThat(STRIPE.requests.stream().filter(r -> r.path().equals("/v1/coupons")).count()).as("no coupon for bad terms").isEqualTo(coupons);
+
+        ApiClient.Response unsaid = operator().post("/v1/operator/promotion-codes", "{\"mode\": \"test\", \"code\": \"" + code("NULL")
+                + "\", \"percentOff\": 10, \"duration\": null}");
+        assertThat(unsaid.status()).as("a null duration is the default: " + unsaid.body()).isEqualTo(201);
+        assertThat(unsaid.json().get("duration").asString()).isEqualTo("once");
 
         ApiClient.Response duplicate = operator().post("/v1/operator/promotion-codes", ApiClient.json(Map.of("mode", "test", "code", taken,
                 "percentOff", 20)));
